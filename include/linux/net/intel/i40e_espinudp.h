@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Copyright(c) 2026 i40e-espinudp authors */
+
+/*
+ * RX hook between an Intel Ethernet 700 series driver (i40e) and a module
+ * that hashes and steers frames the device left unhashed (NAT-T ESP on
+ * X722).  The driver owns one struct i40e_espinudp_dev per netdev; a
+ * single module registers struct i40e_espinudp_ops.
+ *
+ * This file is the ABI shared by the patched driver and the module; the
+ * copy in the kernel tree and the one in the module's include/ directory
+ * must stay identical.
+ */
+
+#ifndef _LINUX_NET_INTEL_I40E_ESPINUDP_H
+#define _LINUX_NET_INTEL_I40E_ESPINUDP_H
+
+#include <linux/jump_label.h>
+#include <linux/list.h>
+#include <linux/netdevice.h>
+#include <linux/rcupdate.h>
+#include <linux/skbuff.h>
+
+#define I40E_ESPINUDP_ABI_VERSION	1
+#define I40E_ESPINUDP_KEY_LEN		52
+#define I40E_ESPINUDP_LUT_MAX		512
+#define I40E_ESPINUDP_MAX_QUEUES	256
+
+/* Counters shown by ethtool -S; the driver owns the strings */
+enum i40e_espinudp_stat {
+	I40E_ESPINUDP_STAT_HASHED,	/* frames given a software hash */
+	I40E_ESPINUDP_STAT_STEERED,	/* handed to another CPU */
+	I40E_ESPINUDP_STAT_LOCAL,	/* target was this CPU */
+	I40E_ESPINUDP_STAT_BACKLOG_DROP,	/* target backlog full */
+	I40E_ESPINUDP_STAT_MALFORMED,	/* skipped, bad headers */
+	I40E_ESPINUDP_STAT_ESP,
+	I40E_ESPINUDP_STAT_IKE,
+	I40E_ESPINUDP_STAT_KEEPALIVE,
+	I40E_ESPINUDP_STAT_FRAGMENT,
+	I40E_ESPINUDP_STAT_UDP,
+	I40E_ESPINUDP_STAT_NUM,
+};
+
+/**
+ * struct i40e_espinudp_rss - RSS state of a device, filled by the driver
+ * @key: hash key; a 40 byte key is zero-extended
+ * @lut: indirection table, @lut_size entries (a power of two)
+ * @queue_cpu: CPU servicing each RX queue (its vector's affinity), or -1
+ * @key_len: valid bytes of @key (40 or 52)
+ * @lut_size: valid entries of @lut
+ * @num_queues: valid entries of @queue_cpu
+ */
+struct i40e_espinudp_rss {
+	u8 key[I40E_ESPINUDP_KEY_LEN];
+	u8 lut[I40E_ESPINUDP_LUT_MAX];
+	s16 queue_cpu[I40E_ESPINUDP_MAX_QUEUES];
+	u16 key_len;
+	u16 lut_size;
+	u16 num_queues;
+};
+
+/**
+ * struct i40e_espinudp_dev - a netdev offering the hook, owned by the driver
+ * @netdev: the device
+ * @get_rss: driver callback, process context, may sleep; fills @rss
+ * @priv: module state, published by the module with RCU, read in NAPI
+ * @node: registry list, private to the hook core
+ */
+struct i40e_espinudp_dev {
+	struct net_device *netdev;
+	int (*get_rss)(struct i40e_espinudp_dev *edev,
+		       struct i40e_espinudp_rss *rss);
+	void __rcu *priv;
+	struct list_head node;
+};
+
+/**
+ * struct i40e_espinudp_ops - the module side
+ * @owner: THIS_MODULE
+ * @attach: a device appeared, or the module registered; process context
+ * @update: key, LUT, queue count, reset or IRQ affinity changed; process
+ *	context.  The module rebuilds and RCU-publishes its state.
+ * @detach: the device goes away or the module unregisters; process
+ *	context.  The module clears @priv and waits for readers.
+ * @rx: NAPI context; the frame carries no valid hash.  Returns true when
+ *	the skb was consumed (steered to another CPU or dropped and counted).
+ * @flush: NAPI context, end of a poll that called @rx: send batched IPIs
+ * @get_stats: fill I40E_ESPINUDP_STAT_NUM counters; process context
+ */
+struct i40e_espinudp_ops {
+	struct module *owner;
+	int (*attach)(struct i40e_espinudp_dev *edev,
+		      const struct i40e_espinudp_rss *rss);
+	void (*update)(struct i40e_espinudp_dev *edev,
+		       const struct i40e_espinudp_rss *rss);
+	void (*detach)(struct i40e_espinudp_dev *edev);
+	bool (*rx)(struct i40e_espinudp_dev *edev, struct napi_struct *napi,
+		   struct sk_buff *skb);
+	void (*flush)(void);
+	void (*get_stats)(struct i40e_espinudp_dev *edev, u64 *stats);
+};
+
+DECLARE_STATIC_KEY_FALSE(i40e_espinudp_active);
+
+/* Module side */
+int i40e_espinudp_register(const struct i40e_espinudp_ops *ops);
+void i40e_espinudp_unregister(const struct i40e_espinudp_ops *ops);
+
+/* Driver side, process context */
+void i40e_espinudp_dev_add(struct i40e_espinudp_dev *edev);
+void i40e_espinudp_dev_changed(struct i40e_espinudp_dev *edev);
+void i40e_espinudp_dev_del(struct i40e_espinudp_dev *edev);
+void i40e_espinudp_get_stats(struct i40e_espinudp_dev *edev, u64 *stats);
+
+/* Driver side, NAPI context; call only when i40e_espinudp_on() */
+bool __i40e_espinudp_rx(struct i40e_espinudp_dev *edev,
+			struct napi_struct *napi, struct sk_buff *skb);
+void __i40e_espinudp_flush(void);
+
+/* A patched NOP until a module registers */
+static __always_inline bool i40e_espinudp_on(void)
+{
+	return static_branch_unlikely(&i40e_espinudp_active);
+}
+
+#endif /* _LINUX_NET_INTEL_I40E_ESPINUDP_H */
