@@ -92,6 +92,11 @@ for d in debs/*.deb; do
 done
 tar -C "$root" -xf sysroot/usr/src/linux-source-*.tar.* 2>/dev/null ||
 	true
+# Debian's headers include their -common tree by absolute path: point the
+# wrapper Makefile into the unpacked tree instead.
+sed -i "s|^include /usr/src/|include $root/sysroot/usr/src/|" \
+	"sysroot/usr/src/linux-headers-$abi/Makefile"
+ln -sfn "sysroot/usr/src/linux-headers-$abi" "$root/headers"
 echo "$abi" >"$root/abi"
 echo "$srcver" >"$root/version"
 touch "$done_stamp"

@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# i40e-espinudp: out-of-tree module, patched i40e, tools and tests.
+# Kernel objects are listed in Kbuild; this file only wraps kbuild.
+
+KVER	?= $(shell uname -r)
+KDIR	?= $(shell d=/lib/modules/$(KVER)/build; \
+	     if [ -d $$d ]; then echo $$d; else \
+	     ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1; fi)
+ifeq ($(KDIR),)
+KDIR	:= /lib/modules/$(KVER)/build
+endif
+KSRC	?=
+DESTDIR	?=
+INSTALL_MOD_DIR ?= updates
+PWD	:= $(CURDIR)
+CHECKPATCH ?= $(shell ls -d $(KDIR)/scripts/checkpatch.pl \
+		.cache/6.1/linux-source-6.1/scripts/checkpatch.pl \
+		/usr/src/linux-source-*/scripts/checkpatch.pl 2>/dev/null | head -1)
+
+KSRCS	:= i40e_espinudp.c i40e_txrx_hook.c
+KHDRS	:= i40e_espinudp.h espinudp_types.h include/linux/net/intel/i40e_espinudp.h
+
+.PHONY: all modules clean help tools check bench demo deps i40e install \
+	uninstall checkwarnings sparse style dkms-install dkms-remove \
+	check-latest
+
+all: modules
+
+modules:
+	@test -d "$(KDIR)" || { echo "KDIR=$(KDIR) not found: install linux-headers or pass KDIR=" >&2; exit 2; }
+	$(MAKE) -C $(KDIR) M=$(PWD) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null || true
+	$(MAKE) -C tools clean
+	rm -rf build
+
+checkwarnings:
+	$(MAKE) -C $(KDIR) M=$(PWD) W=1 modules
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(PWD) C=2 CF="-D__CHECK_ENDIAN__" modules
+
+style:
+	@test -n "$(CHECKPATCH)" || { echo "checkpatch.pl not found; run make deps or pass CHECKPATCH=" >&2; exit 2; }
+	perl $(CHECKPATCH) --no-tree --strict --terse --show-types \
+		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES -f $(KSRCS) $(KHDRS)
+	perl $(CHECKPATCH) --no-tree --strict --terse \
+		--ignore FILE_PATH_CHANGES patches/*/*.patch
+
+tools:
+	$(MAKE) -C tools
+
+deps:
+	scripts/deps.sh all
+
+i40e:
+	@test -n "$(KSRC)" || { echo "usage: make i40e KSRC=<linux-source tree or tarball>" >&2; exit 2; }
+	scripts/build-i40e.sh "$(KSRC)" "$(KDIR)"
+
+install:
+	$(MAKE) -C $(KDIR) M=$(PWD) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
+		INSTALL_MOD_PATH=$(DESTDIR) modules_install
+	scripts/install.sh install "$(DESTDIR)" "$(KVER)"
+
+uninstall:
+	scripts/install.sh uninstall "$(DESTDIR)" "$(KVER)"
+
+dkms-install:
+	scripts/dkms.sh install
+
+dkms-remove:
+	scripts/dkms.sh remove
+
+check:
+	tests/run-all.sh
+
+bench:
+	scripts/deps.sh unit
+	$(MAKE) -C tests/unit bench
+
+demo:
+	tests/qemu/demo.sh
+
+check-latest:
+	TIERS="$(or $(TIERS),50-latest)" tests/run-all.sh
+
+help:
+	@echo 'i40e-espinudp targets:'
+	@echo '  make / modules    build i40e_espinudp.ko against KDIR=$(KDIR)'
+	@echo '  make i40e KSRC=   patch and build i40e.ko from a linux-source tree or tarball'
+	@echo '  make tools        build tools/espinudp-hash (libpcap)'
+	@echo '  make demo         boot a Debian 6.1 guest and show NAT-T spreading'
+	@echo '  make check        all tests (unit, builds, QEMU guests); ends "N passed, N failed"'
+	@echo '  make bench        classify+hash cost, table vs bit-serial'
+	@echo '  make checkwarnings  build with W=1'
+	@echo '  make sparse       build with C=2 (sparse, endianness)'
+	@echo '  make style        checkpatch --strict on sources and patches/'
+	@echo '  make install      install modules into updates/, run depmod'
+	@echo '  make uninstall    remove them'
+	@echo '  make dkms-install / dkms-remove'
+	@echo '  make check-latest build and boot the newest (sid) kernel line'
+	@echo '  make deps         install the Debian packages the targets need'

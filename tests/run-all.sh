@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: run every tier in tests/tiers/ (sorted), each printing TAP or
+# KTAP, and end with the single line "N passed, N failed[, N skipped]".
+# A tier that exits non-zero without reporting a failure counts as one
+# failure; a tier's "# SKIP" results count as skipped, never as passed.
+# TIERS="10-unit 30-qemu-6.1" restricts the run.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+mkdir -p build/logs
+pass=0 fail=0 skip=0
+for t in tests/tiers/*.sh; do
+	name=$(basename "$t" .sh)
+	if [ -n "${TIERS:-}" ] && ! grep -qw -- "$name" <<<"$TIERS"; then
+		continue
+	fi
+	log=build/logs/$name.tap
+	start=$(date +%s)
+	echo "# tier $name"
+	bash "$t" 2>build/logs/$name.err | tee "$log"
+	rc=${PIPESTATUS[0]}
+	secs=$(( $(date +%s) - start ))
+	# Only top-level results count; nested KTAP subtests are indented.
+	p=$(grep -E '^ok ' "$log" | grep -vc '# SKIP')
+	s=$(grep -E '^ok ' "$log" | grep -c '# SKIP')
+	f=$(grep -cE '^not ok ' "$log")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - tier $name exited $rc (see build/logs/$name.err)"
+		tail -n 20 "build/logs/$name.err" | sed 's/^/# /'
+		f=1
+	fi
+	echo "# tier $name: $p passed, $f failed, $s skipped in ${secs}s"
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+done
+if [ "$skip" -gt 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
+[ "$fail" -eq 0 ]
