@@ -1,0 +1,122 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkinitramfs.sh <line> <out.cpio.gz>
+#
+# Build the guest initramfs for one kernel line (6.1, 6.12 or debug):
+# busybox-static; kmod as /sbin/modprobe with a depmod'ed subset of the
+# guest kernel's own modules (net, xfrm, crypto, lib, veth) so that the
+# kernel can autoload crypto such as drbg; iproute2's own ip and ethtool
+# with their shared libraries; our modules (patched i40e, i40e_espinudp,
+# test modules) under updates/; the selftests; tools/espinudp-hash with
+# libpcap when it has been built.  Missing optional pieces are listed in
+# /etc/missing so the guest can SKIP loudly.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+line=${1:?usage: mkinitramfs.sh <line> <out.cpio.gz>}
+out=${2:?usage: mkinitramfs.sh <line> <out.cpio.gz>}
+
+case $line in
+debug)
+	kb=$(readlink -f "$top/build/debug-kernel")
+	abi=$(cat "$kb/include/config/kernel.release")
+	moddir=$kb/root/lib/modules/$abi
+	sysmap=$kb/System.map
+	;;
+*)
+	abi=$(cat "$top/.cache/$line/abi")
+	moddir=$top/.cache/$line/sysroot/lib/modules/$abi
+	sysmap=$top/.cache/$line/sysroot/boot/System.map-$abi
+	;;
+esac
+[ -d "$moddir/kernel" ] || { echo "no modules in $moddir" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/espinudp-initramfs.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+r=$work/root
+mkdir -p "$r"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,tmp,run,var/run,mnt,selftests}
+mkdir -p "$r/lib/modules/$abi/updates"
+
+missing() { echo "$1" >>"$r/etc/missing"; echo "# initramfs: missing $1" >&2; }
+: >"$r/etc/missing"
+
+# busybox applets, except those replaced by real tools below
+cp /bin/busybox "$r/bin/busybox"
+for a in $(/bin/busybox --list); do
+	case $a in
+	ip|modprobe|insmod|rmmod|lsmod|depmod|modinfo|busybox) continue ;;
+	esac
+	ln -sf busybox "$r/bin/$a"
+done
+
+# dynamically linked host binaries with their libraries
+copy_bin() {	# <host path> <guest path>
+	local lib
+	install -D -m 0755 "$1" "$r$2"
+	for lib in $(ldd "$1" | grep -o '/[^ ]*'); do
+		[ -e "$r$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$r$lib"
+	done
+}
+rm -f "$r/bin/bash"
+copy_bin /bin/bash /bin/bash
+copy_bin /bin/ip /sbin/ip
+copy_bin /usr/sbin/ethtool /sbin/ethtool
+copy_bin /bin/kmod /sbin/kmod
+for a in modprobe insmod rmmod lsmod depmod modinfo; do
+	ln -sf kmod "$r/sbin/$a"
+done
+if [ -x "$top/tools/espinudp-hash" ]; then
+	copy_bin "$top/tools/espinudp-hash" /bin/espinudp-hash
+else
+	missing espinudp-hash
+fi
+
+# stock modules: a subset of the guest kernel's tree, dependencies
+# resolved by depmod below (checked against System.map)
+for d in kernel/crypto kernel/arch/x86/crypto kernel/lib kernel/net/ipv4 \
+	 kernel/net/ipv6 kernel/net/xfrm kernel/net/key kernel/net/core \
+	 kernel/drivers/ptp kernel/drivers/pps kernel/drivers/net/veth.ko \
+	 kernel/drivers/net/veth.ko.xz kernel/drivers/net/dummy.ko \
+	 kernel/drivers/net/dummy.ko.xz kernel/drivers/char/hw_random; do
+	[ -e "$moddir/$d" ] || continue
+	mkdir -p "$r/lib/modules/$abi/$(dirname "$d")"
+	cp -a "$moddir/$d" "$r/lib/modules/$abi/$(dirname "$d")/"
+done
+cp "$moddir"/modules.builtin* "$moddir"/modules.order "$r/lib/modules/$abi/" 2>/dev/null || true
+
+# our modules
+b=$top/build/$line
+for ko in "$b/i40e/i40e.ko" "$b/module/i40e_espinudp.ko" $(ls "$b"/tests/*.ko 2>/dev/null); do
+	if [ -f "$ko" ]; then
+		cp "$ko" "$r/lib/modules/$abi/updates/"
+	else
+		missing "$(basename "$ko" .ko)"
+	fi
+done
+mkdir -p "$work/depmod.d"
+echo "search updates built-in" >"$work/depmod.d/search.conf"
+dm_args=(-b "$r" -C "$work/depmod.d")
+[ -f "$sysmap" ] && dm_args+=(-e -F "$sysmap")
+depmod "${dm_args[@]}" "$abi" 2>"$work/depmod.err" || true
+if grep -q 'unknown symbol' "$work/depmod.err"; then
+	# Only our modules must resolve: stock leaf modules whose
+	# dependencies were left out are never loaded.
+	grep 'unknown symbol' "$work/depmod.err" | grep '/updates/' >&2 &&
+		{ echo "mkinitramfs: unresolved symbols in our modules" >&2; exit 1; }
+fi
+
+# selftests, the guest runner and the static helper
+cp -a "$top/tests/selftests/." "$r/selftests/"
+rm -f "$r/selftests/udpflow.c"
+ufl=$top/build/udpflow
+if [ ! -x "$ufl" ] || [ "$top/tests/selftests/udpflow.c" -nt "$ufl" ]; then
+	mkdir -p "$top/build"
+	gcc -static -O2 -Wall -Wextra -o "$ufl" "$top/tests/selftests/udpflow.c"
+fi
+cp "$ufl" "$r/selftests/udpflow"
+install -m 0755 "$top/tests/qemu/init" "$r/init"
+echo "$line" >"$r/etc/espinudp-line"
+
+(cd "$r" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out"
+echo "# initramfs: $out ($(du -h "$out" | cut -f1), kernel $abi)" >&2
