@@ -1,0 +1,138 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make dkms-install / make dkms-remove: register i40e-espinudp with DKMS
+# and build and install it for every installed kernel that has headers.
+#
+# usage: dkms.sh install     copy the sources to /usr/src/i40e-espinudp-<ver>,
+#                            dkms add, then dkms install for each kernel in
+#                            /lib/modules/* that has a build/ directory
+#        dkms.sh remove      dkms remove every version, delete the sources
+#        dkms.sh stage DIR   only write the DKMS source tree into DIR
+#                            (tests use it with private dkms trees)
+#        dkms.sh version     print the package version derived from git
+#
+# Environment:
+#   ESPINUDP_FETCH_SOURCE=0   do not apt-get install linux-source-<maj.min>
+#                             for installed kernels (it is needed to build
+#                             the patched i40e; it is source, not a kernel)
+#   KERNELS="<kver>..."       only these kernels
+
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+pkg=i40e-espinudp
+force_dir=/usr/share/dkms/modules_to_force_install
+
+version() {
+	local d n sha
+
+	# A release tarball carries VERSION; a git checkout derives it.
+	if [ -f "$top/VERSION" ] && ! git -C "$top" rev-parse 2>/dev/null; then
+		cat "$top/VERSION"
+		return
+	fi
+	if d=$(git -C "$top" describe --tags --match 'v[0-9]*' --dirty 2>/dev/null); then
+		# v1.2-3-gabcdef0-dirty -> 1.2.r3.gabcdef0.dirty
+		d=${d#v}
+		echo "$d" | sed 's/-\([0-9]*\)-g/.r\1.g/; s/-dirty$/.dirty/'
+		return
+	fi
+	if sha=$(git -C "$top" rev-parse --short=12 HEAD 2>/dev/null); then
+		n=$(git -C "$top" rev-list --count HEAD)
+		d=0.1.r$n.g$sha
+		git -C "$top" diff --quiet HEAD -- 2>/dev/null || d=$d.dirty
+		echo "$d"
+		return
+	fi
+	echo 0.1
+}
+
+stage() {
+	local dst=$1 ver
+
+	ver=$(version)
+	rm -rf "$dst"
+	mkdir -p "$dst/scripts"
+	cd "$top"
+	cp -a Kbuild ./*.c ./*.h include patches "$dst/"
+	cp -a scripts/*.sh "$dst/scripts/"
+	[ -f Makefile ] && cp -a Makefile "$dst/"
+	echo "$ver" >"$dst/VERSION"
+	sed "s/@PKGVER@/$ver/" dkms.conf >"$dst/dkms.conf"
+	echo "$ver"
+}
+
+kernels() {
+	local k
+
+	if [ -n "${KERNELS:-}" ]; then
+		echo "$KERNELS" | tr ' ' '\n'
+		return
+	fi
+	for k in /lib/modules/*; do
+		[ -e "$k/build/Makefile" ] && basename "$k"
+	done
+}
+
+fetch_source() {
+	# linux-source-<maj.min> for each kernel; never a kernel image
+	local k mm
+
+	[ "${ESPINUDP_FETCH_SOURCE:-1}" = 0 ] && return 0
+	for k in "$@"; do
+		mm=$(echo "$k" | sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p')
+		[ -n "$mm" ] || continue
+		ls /usr/src/linux-source-"$mm"* >/dev/null 2>&1 && continue
+		if apt-cache show "linux-source-$mm" >/dev/null 2>&1; then
+			echo "dkms: installing linux-source-$mm (to build the patched i40e)"
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				--no-install-recommends "linux-source-$mm" ||
+				echo "dkms: linux-source-$mm not installed; i40e_espinudp only" >&2
+		else
+			echo "dkms: no linux-source-$mm package; i40e_espinudp only for $k" >&2
+		fi
+	done
+}
+
+install() {
+	local ver ks k
+
+	"$top/scripts/deps.sh" dkms
+	ver=$(version)
+	mapfile -t ks < <(kernels)
+	[ ${#ks[@]} -gt 0 ] || { echo "dkms: no kernel with headers in /lib/modules" >&2; exit 1; }
+	fetch_source "${ks[@]}"
+	if dkms status -m "$pkg" -v "$ver" 2>/dev/null | grep -q .; then
+		dkms remove -m "$pkg" -v "$ver" --all
+	fi
+	stage "/usr/src/$pkg-$ver" >/dev/null
+	# The patched i40e has the in-tree i40e's (empty) version; let
+	# autoinstall replace it on future kernels too.
+	mkdir -p "$force_dir"
+	echo "${pkg}_version-override" >"$force_dir/$pkg"
+	dkms add -m "$pkg" -v "$ver"
+	for k in "${ks[@]}"; do
+		dkms install -m "$pkg" -v "$ver" -k "$k" --force-version-override
+	done
+	dkms status -m "$pkg"
+}
+
+remove() {
+	local v
+
+	for v in $(dkms status -m "$pkg" 2>/dev/null |
+		   sed -n "s|^$pkg/\([^,:]*\)[,:].*|\1|p" | sort -u); do
+		dkms remove -m "$pkg" -v "$v" --all
+		rm -rf "/usr/src/$pkg-$v"
+	done
+	rm -f "$force_dir/$pkg"
+}
+
+case "${1:-}" in
+install) install ;;
+remove) remove ;;
+stage) stage "${2:?usage: dkms.sh stage DIR}" ;;
+version) version ;;
+*) echo "usage: $0 install|remove|stage DIR|version" >&2; exit 2 ;;
+esac

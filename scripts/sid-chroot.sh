@@ -1,0 +1,121 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The newest kernel line: a Debian sid chroot with sid's own compiler,
+# sid's kernel headers and sid's linux-source, in .cache/sid-chroot.
+# Nothing is installed on the host; packages go into the chroot only.
+#
+# usage: sid-chroot.sh setup         debootstrap sid (idempotent)
+#        sid-chroot.sh kernel        fetch sid's headers, source and image
+#                                    into the chroot; print the ABI
+#        sid-chroot.sh run CMD...    run CMD in the chroot, the project
+#                                    bind-mounted at /src
+#        sid-chroot.sh info          print line, ABI and version
+#
+# The kernel image is unpacked (dpkg -x) to /opt/latest/sysroot inside the
+# chroot, for the QEMU harness; it is never installed.
+
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${ESPINUDP_CACHE:-$top/.cache}
+root=${SID_CHROOT:-$cache/sid-chroot}
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+inc=gcc,make,bc,bison,flex,libelf-dev,libssl-dev,kmod,cpio,xz-utils,zstd,perl,python3,rsync,git
+
+mounted=()
+cleanup() {
+	local i
+
+	for ((i = ${#mounted[@]} - 1; i >= 0; i--))
+	do
+		umount -l "${mounted[$i]}" 2>/dev/null || true
+	done
+}
+trap cleanup EXIT
+
+mnt() {
+	# mnt SRC DST [opts]: bind-mount once, undone at exit
+	mkdir -p "$2"
+	mountpoint -q "$2" && return 0
+	mount ${3:+-o "$3"} --bind "$1" "$2"
+	mounted+=("$2")
+}
+
+enter() {
+	mkdir -p "$root/src"
+	mnt /proc "$root/proc"
+	mnt /dev "$root/dev"
+	mnt /sys "$root/sys"
+	mnt "$top" "$root/src"
+	cp -f /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+	env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+		DEBIAN_FRONTEND=noninteractive chroot "$root" "$@"
+}
+
+setup() {
+	[ -f "$root/.complete" ] && return 0
+	"$top/scripts/deps.sh" sid
+	rm -rf "$root"
+	mkdir -p "$root"
+	echo "sid-chroot: debootstrap sid into $root" >&2
+	nice debootstrap --variant=minbase --include="$inc" sid "$root" \
+		"$mirror" >&2
+	echo "deb $mirror sid main" >"$root/etc/apt/sources.list"
+	# A mirror snapshot may serve a Release past its Valid-Until.
+	echo 'Acquire::Check-Valid-Until "false";' \
+		>"$root/etc/apt/apt.conf.d/99espinudp"
+	touch "$root/.complete"
+}
+
+kernel() {
+	setup
+	if [ -f "$root/opt/latest/.complete" ]; then
+		cat "$root/opt/latest/abi"
+		return 0
+	fi
+	[ -f "$root/etc/apt/apt.conf.d/99espinudp" ] ||
+		echo 'Acquire::Check-Valid-Until "false";' \
+			>"$root/etc/apt/apt.conf.d/99espinudp"
+	enter /bin/sh -euc '
+		apt-get -qq update
+		# linux-headers-amd64 names the newest ABI; linux-source the line
+		abi=$(apt-cache depends linux-headers-amd64 |
+		      sed -n "s/.*Depends: linux-headers-\(.*-amd64\)$/\1/p" |
+		      head -1)
+		src=$(apt-cache depends linux-source |
+		      sed -n "s/.*Depends: \(linux-source-[0-9.]*\)$/\1/p" |
+		      head -1)
+		[ -n "$abi" ] && [ -n "$src" ]
+		apt-get -qq install -y --no-install-recommends \
+			"linux-headers-$abi" "$src" >&2
+		rm -rf /opt/latest
+		mkdir -p /opt/latest/debs
+		cd /opt/latest/debs
+		apt-get -qq download "linux-image-$abi-unsigned" >&2
+		dpkg -x linux-image-*.deb /opt/latest/sysroot
+		line=${src#linux-source-}
+		tar -C /opt/latest -xf /usr/src/$src.tar.xz
+		ln -sfn /usr/src/linux-headers-$abi /opt/latest/headers
+		echo "$abi" >/opt/latest/abi
+		echo "$line" >/opt/latest/line
+		dpkg-query -W -f="\${Version}\n" "$src" >/opt/latest/version
+		gcc --version | head -1 >/opt/latest/compiler
+		touch /opt/latest/.complete
+		cat /opt/latest/abi
+	'
+}
+
+cmd=${1:-setup}
+shift || true
+case "$cmd" in
+setup)	setup ;;
+kernel)	kernel ;;
+run)	setup; enter "$@" ;;
+info)
+	for f in line abi version compiler; do
+		printf '%s=%s\n' "$f" "$(cat "$root/opt/latest/$f" 2>/dev/null)"
+	done
+	;;
+*)	echo "usage: $0 setup|kernel|run CMD...|info" >&2; exit 2 ;;
+esac
