@@ -117,7 +117,8 @@ static void espinudp_ipv4(const u8 *nh, u32 len,
 
 	if (unlikely(len < ESPINUDP_IPV4_HLEN))
 		goto malformed;
-	if (unlikely((nh[0] >> 4) != 4 || (nh[0] & 0x0f) < 5))
+	/* version 4 and IHL >= 5: 0x45..0x4f, one compare */
+	if (unlikely((u8)(nh[0] - 0x45) > 0x0a))
 		goto malformed;
 	ihl = (nh[0] & 0x0f) * 4;
 	tot = espinudp_get_be16(nh + 2);
@@ -303,16 +304,25 @@ u32 espinudp_toeplitz(const struct espinudp_toeplitz *t, const u8 *in,
 		      u32 len)
 {
 	const u32 (*tbl)[256] = t->tbl;
-	u32 h = 0, i = 0;
+	u32 h = 0;
 
 	if (unlikely(len > ESPINUDP_TBL_BYTES))
 		len = ESPINUDP_TBL_BYTES;
 
-	for (; i + 4 <= len; i += 4)
-		h ^= tbl[i][in[i]] ^ tbl[i + 1][in[i + 1]] ^
-		     tbl[i + 2][in[i + 2]] ^ tbl[i + 3][in[i + 3]];
-	for (; i < len; i++)
-		h ^= tbl[i][in[i]];
+	/* Fixed displacements from one moving pointer: 8 lookups a step */
+	for (; len >= 8; len -= 8, in += 8, tbl += 8)
+		h ^= tbl[0][in[0]] ^ tbl[1][in[1]] ^ tbl[2][in[2]] ^
+		     tbl[3][in[3]] ^ tbl[4][in[4]] ^ tbl[5][in[5]] ^
+		     tbl[6][in[6]] ^ tbl[7][in[7]];
+	if (len >= 4) {
+		h ^= tbl[0][in[0]] ^ tbl[1][in[1]] ^ tbl[2][in[2]] ^
+		     tbl[3][in[3]];
+		len -= 4;
+		in += 4;
+		tbl += 4;
+	}
+	for (; len; len--, in++, tbl++)
+		h ^= tbl[0][in[0]];
 	return h;
 }
 
