@@ -22,12 +22,12 @@ debug)
 	kb=$(readlink -f "$top/build/debug-kernel")
 	abi=$(cat "$kb/include/config/kernel.release")
 	moddir=$kb/root/lib/modules/$abi
-	sysmap=$kb/System.map
+	symvers=$kb/Module.symvers
 	;;
 *)
 	abi=$(cat "$top/.cache/$line/abi")
 	moddir=$top/.cache/$line/sysroot/lib/modules/$abi
-	sysmap=$top/.cache/$line/sysroot/boot/System.map-$abi
+	symvers=$top/.cache/$line/headers/Module.symvers
 	;;
 esac
 [ -d "$moddir/kernel" ] || { echo "no modules in $moddir" >&2; exit 1; }
@@ -72,8 +72,10 @@ else
 	missing espinudp-hash
 fi
 
+cp /etc/protocols /etc/services "$r/etc/"	# ip xfrm ... proto udp
+
 # stock modules: a subset of the guest kernel's tree, dependencies
-# resolved by depmod below (checked against System.map)
+# resolved by depmod below (checked against the kernel's Module.symvers)
 for d in kernel/crypto kernel/arch/x86/crypto kernel/lib kernel/net/ipv4 \
 	 kernel/net/ipv6 kernel/net/xfrm kernel/net/key kernel/net/core \
 	 kernel/drivers/ptp kernel/drivers/pps kernel/drivers/net/veth.ko \
@@ -97,7 +99,7 @@ done
 mkdir -p "$work/depmod.d"
 echo "search updates built-in" >"$work/depmod.d/search.conf"
 dm_args=(-b "$r" -C "$work/depmod.d")
-[ -f "$sysmap" ] && dm_args+=(-e -F "$sysmap")
+[ -f "$symvers" ] && dm_args+=(-e -E "$symvers")
 depmod "${dm_args[@]}" "$abi" 2>"$work/depmod.err" || true
 if grep -q 'unknown symbol' "$work/depmod.err"; then
 	# Only our modules must resolve: stock leaf modules whose

@@ -1,0 +1,167 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# NAT-T ESP-in-UDP spreading end to end: NSA4 IPv4 + NSA6 IPv6 tunnel-mode
+# SAs between two gateways over an x722sim pair, whose "hardware RSS"
+# leaves NAT-T unhashed on queue 0 like an X722.
+#
+#  - without i40e_espinudp, >= 99% of the ESP frames are processed on the
+#    queue-0 CPU (the bug);
+#  - with it, every CPU processes 15-35%, every SA on exactly one CPU, the
+#    one tools/espinudp-hash predicts from the device's key and LUT
+#    (ethtool -x); nothing lost, nothing reordered, xfrm_stat still;
+#  - ethtool -K rxhash off and the esp-udp-rss private flag off each
+#    restore the baseline;
+#  - ethtool -X (new key, new weights) moves SAs exactly as predicted,
+#    ethtool -L changes the queue count safely;
+#  - rmmod/modprobe under traffic: no crash, every frame sent is received
+#    or counted as dropped, and traffic continues.
+#
+# NATT_DEV=veth runs the baseline only (development without x722sim).
+set -e
+cd "$(dirname "$0")"
+. ./natt_lib.sh
+
+trap cleanup_natt EXIT
+setup_natt	# set -e: any failure fails the test
+
+pct() { echo "$(($1 / 10)).$(($1 % 10))%"; }
+
+no_loss() {
+	[ "$SENT" -eq $(((NSA4 + NSA6) * COUNT)) ] &&
+		[ "$RECV" -eq "$SENT" ] && [ "$LOST" -eq 0 ] && [ "$DROPS" -eq 0 ]
+}
+
+baseline_like() {	# <label>: the NAT-T symptom
+	check "$1: >= 99% of ESP frames on the queue-0 CPU (cpu0 $(pct "${SHARE[0]}"), max $(pct "$(max_share)"))" \
+		[ "$(max_share)" -ge 990 -a "${SHARE[0]}" -ge "$(max_share)" ]
+}
+
+spread() {	# <label>: every CPU 15-35%
+	local c ok=0
+
+	for ((c = 0; c < NCPU; c++)); do
+		[ "${SHARE[c]}" -ge 150 ] && [ "${SHARE[c]}" -le 350 ] || ok=1
+	done
+	return $ok
+}
+
+# predicted CPU of every SA == observed CPU; prints the number of SAs
+# checked
+predicted() {	# <label>
+	local label=$1 spi q cpu n=0 bad=0 obs
+
+	command -v espinudp-hash >/dev/null || { log "espinudp-hash missing"; return 1; }
+	ip netns exec $NSB ethtool -x $DEVB >"$TMP/$label.rss"
+	espinudp-hash --lut-file "$TMP/$label.rss" "$TMP/$label.pcap" \
+		>"$TMP/$label.pred" 2>"$TMP/$label.hist" || {
+		cat "$TMP/$label.hist"; return 1; }
+	declare -A want=()
+	while read -r _ class spi _ q; do
+		[ "$class" = esp ] || continue
+		want[$((0x$spi))]=$((q % NCPU))
+	done <"$TMP/$label.pred"
+	while read -r spi _ obs; do
+		n=$((n + 1))
+		if [ "${want[$spi]:-x}" != "$obs" ]; then
+			bad=$((bad + 1))
+			[ $bad -le 5 ] && log "SPI $spi: predicted cpu ${want[$spi]:-none}, observed $obs"
+		fi
+	done <"$TMP/$label.cpu"
+	log "$label: $((n - bad))/$n SAs on the predicted CPU (${#want[@]} SPIs captured)"
+	[ $bad -eq 0 ] && [ $n -eq $((NSA4 + NSA6)) ]
+}
+
+# how many SAs changed CPU between two runs
+moved() { awk 'NR == FNR { a[$1] = $3; next } ($1 in a) && a[$1] != $3' "$TMP/$1.cpu" "$TMP/$2.cpu" | wc -l; }
+
+ethx() { ip netns exec $NSB ethtool "$@"; }
+
+# --- 1. baseline: no module ---
+run_traffic baseline
+if [ "$NATT_DEV" = veth ]; then
+	check "veth baseline: >= 99% of ESP frames on one CPU (max $(pct "$(max_share)"))" \
+		[ "$(max_share)" -ge 990 ]
+	check "veth baseline: every datagram went through an SA ($ESP_RX)" [ "$ESP_RX" -eq "$SENT" ]
+	check "veth baseline: nothing lost ($RECV/$SENT, drops $DROPS)" no_loss
+	check "veth baseline: no flow reordered" [ "$REORD" -eq 0 ]
+	ksft_exit
+fi
+baseline_like baseline
+check "baseline: every datagram went through an SA ($ESP_RX)" [ "$ESP_RX" -eq "$SENT" ]
+check "baseline: nothing lost ($RECV/$SENT, drops $DROPS)" no_loss
+
+# --- 2. with the module ---
+modprobe i40e_espinudp || ksft_fail "modprobe i40e_espinudp"
+CAPTURE=1 run_traffic module
+check "module: every CPU processes 15-35% of ESP frames" spread
+check "module: every SA on exactly one CPU" one_cpu_per_sa module
+check "module: every SA on the CPU espinudp-hash predicts" predicted module
+check "module: nothing lost ($RECV/$SENT, drops $DROPS)" no_loss
+check "module: no flow reordered ($REORD)" [ "$REORD" -eq 0 -a "$DUPS" -eq 0 ]
+check "module: /proc/net/xfrm_stat did not move ($XFRM_ERR)" [ "$XFRM_ERR" -eq 0 ]
+ethx -S $DEVB | grep espinudp_ | tr -s ' ' | sed 's/^/# /'
+esp=$(ethx -S $DEVB | awk '/espinudp_esp:/ { print $2 }')
+check "module: ethtool -S espinudp_esp counts the frames (${esp:-none})" \
+	[ "${esp:-0}" -ge $(((NSA4 + NSA6) * COUNT)) ]
+bd=$(ethx -S $DEVB | awk '/espinudp_backlog_drop:/ { print $2 }')
+check "module: espinudp_backlog_drop is 0 at this load (${bd:-none})" [ "${bd:-x}" = 0 ]
+
+# --- 3. toggles ---
+ethx -K $DEVB rxhash off
+run_traffic rxhash_off
+baseline_like "rxhash off"
+check "rxhash off: nothing lost" no_loss
+ethx -K $DEVB rxhash on
+ethx --set-priv-flags $DEVB esp-udp-rss off
+run_traffic pflag_off
+baseline_like "esp-udp-rss off"
+check "esp-udp-rss off: nothing lost" no_loss
+ethx --set-priv-flags $DEVB esp-udp-rss on
+run_traffic back_on
+check "both back on: spread again" spread
+
+# --- 4. reconfiguration ---
+key=$(for ((i = 0; i < 52; i++)); do printf '%02x:' $(((i * 97 + 13) % 256)); done)
+ethx -X $DEVB hkey "${key%:}"
+CAPTURE=1 run_traffic newkey
+check "ethtool -X hkey: every SA on its predicted CPU" predicted newkey
+m=$(moved module newkey)
+check "ethtool -X hkey: SAs moved ($m of $((NSA4 + NSA6)))" [ "$m" -gt 0 ]
+check "ethtool -X hkey: nothing lost, no reordering" \
+	eval 'no_loss && [ "$REORD" -eq 0 ]'
+ethx -X $DEVB weight 1 1 0 0
+CAPTURE=1 run_traffic weights
+check "ethtool -X weight 1 1 0 0: every SA on its predicted CPU" predicted weights
+check "ethtool -X weight 1 1 0 0: CPUs 2, 3 get no ESP (cpu2 $(pct "${SHARE[2]:-0}"), cpu3 $(pct "${SHARE[3]:-0}"))" \
+	[ "${SHARE[2]:-0}" -le 10 -a "${SHARE[3]:-0}" -le 10 ]
+check "ethtool -X weight: nothing lost" no_loss
+ethx -X $DEVB default
+ethx -L $DEVB combined 2
+CAPTURE=1 run_traffic queues2
+ethx -l $DEVB | sed 's/^/# /'
+check "ethtool -L combined 2: every SA on its predicted CPU" predicted queues2
+check "ethtool -L combined 2: nothing lost, no reordering" \
+	eval 'no_loss && [ "$REORD" -eq 0 ]'
+ethx -L $DEVB combined 4
+ethx -X $DEVB default
+run_traffic queues4
+check "ethtool -L combined 4: spread again, nothing lost" eval 'spread && no_loss'
+
+# --- 5. reload under traffic ---
+COUNT=$((COUNT * 10)) GAP_US=2000 run_traffic reload &
+rt=$!
+sleep 2
+bd=$(ethx -S $DEVB | awk '/espinudp_backlog_drop:/ { print $2 }')
+modprobe -r i40e_espinudp
+sleep 1
+modprobe i40e_espinudp
+wait $rt || true
+. "$TMP/reload.result"	# run_traffic ran in a subshell
+log "reload: sent $SENT received $RECV drops $DROPS + steering backlog $bd reordered $REORD"
+check "reload under traffic: sent = received + counted drops" \
+	[ "$SENT" -eq $(((NSA4 + NSA6) * COUNT * 10)) -a "$RECV" -gt 0 -a \
+	  $((SENT - RECV)) -le $((DROPS + ${bd:-0})) ]
+run_traffic after_reload
+check "reload: traffic continues, spread, nothing lost" eval 'spread && no_loss'
+ksft_exit

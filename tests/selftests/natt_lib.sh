@@ -1,0 +1,265 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# NAT-T scenario shared by the selftests and the demo: two network
+# namespaces, gateway A (sender) and gateway B (receiver), joined by a
+# device pair (x722sim by default, veth with NATT_DEV=veth), and real
+# `ip xfrm` NAT-T tunnels between one pair of peers: NSA4 SAs over IPv4 and
+# NSA6 over IPv6 (tunnel mode, rfc4106(gcm(aes)), encap espinudp 4500
+# 4500).  SA i carries one inner UDP flow, selected by its port; its SPI is
+# SPI4_BASE + i (IPv6: SPI6_BASE + i).
+
+. ./lib.sh
+
+NATT_DEV=${NATT_DEV:-x722sim}
+NSA4=${NSA4:-256}
+NSA6=${NSA6:-32}
+COUNT=${COUNT:-20}		# datagrams per flow and run
+GAP_US=${GAP_US:-0}		# sender pause between rounds
+SPI4_BASE=$((0x1000))
+SPI6_BASE=$((0x2000))
+PORT4=20000
+PORT6=30000
+NSA=ns-gw-a
+NSB=ns-gw-b
+DEVA=
+DEVB=
+TMP=${TMP:-/tmp/natt}
+NCPU=$(ncpus)
+
+# results of the last run_traffic
+declare -a SHARE=()		# per CPU, percent x10
+declare -a CPUCNT=()		# per CPU, processed frames (softnet delta)
+ESP_FRAMES=0
+ESP_RX=0
+LOST=0
+REORD=0
+DUPS=0
+XFRM_ERR=0
+DROPS=0
+RECV=0
+SENT=0
+
+cleanup_natt() {
+	local p
+
+	for p in $(cat "$TMP"/pids 2>/dev/null); do
+		kill "$p" 2>/dev/null || true
+	done
+	ip netns del $NSA 2>/dev/null || true
+	ip netns del $NSB 2>/dev/null || true
+	if [ "$NATT_DEV" = x722sim ]; then
+		modprobe -r i40e_espinudp 2>/dev/null || true
+		modprobe -r x722sim 2>/dev/null || true
+	fi
+}
+
+bg() {	# run in the background, remember the pid for cleanup
+	"$@" &
+	echo $! >>"$TMP"/pids
+}
+
+wait_line() {	# <file> <text> [tenths]
+	local i
+
+	for i in $(seq "${3:-100}"); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "# timeout waiting for '$2' in $1"
+	return 1
+}
+
+sa_key() { printf '0x%08x%032x' "$1" "$1"; }	# 20 bytes: key + salt
+
+setup_natt() {
+	local i spi port
+
+	rm -rf "$TMP"
+	mkdir -p "$TMP"
+	for i in esp4 esp6 xfrm_user; do
+		modprobe $i || ksft_skip "module $i missing"
+	done
+	# seqiv needs an RNG; autoloaded through /sbin/modprobe, this only
+	# makes a missing one fail early
+	modprobe drbg 2>/dev/null || true
+	ip netns add $NSA
+	ip netns add $NSB
+	case $NATT_DEV in
+	x722sim)
+		modprobe x722sim || ksft_skip "x722sim module missing"
+		DEVA=x722a0
+		DEVB=x722b0
+		;;
+	veth)
+		modprobe veth || ksft_skip "veth missing"
+		DEVA=vetha
+		DEVB=vethb
+		ip link add $DEVA type veth peer name $DEVB
+		;;
+	esac
+	ip link set $DEVA netns $NSA
+	ip link set $DEVB netns $NSB
+	for n in $NSA $NSB; do
+		ip -n $n link set lo up
+		ip netns exec $n sysctl -qw net.ipv4.conf.all.rp_filter=0
+		ip netns exec $n sysctl -qw net.ipv6.conf.all.accept_dad=0
+		ip netns exec $n sysctl -qw net.ipv6.conf.default.accept_dad=0
+	done
+	ip -n $NSA link set $DEVA address 02:00:00:00:00:0a up
+	ip -n $NSB link set $DEVB address 02:00:00:00:00:0b up
+	ip -n $NSA addr add 192.0.2.1/24 dev $DEVA
+	ip -n $NSB addr add 192.0.2.2/24 dev $DEVB
+	ip -n $NSA addr add 2001:db8::1/64 dev $DEVA nodad
+	ip -n $NSB addr add 2001:db8::2/64 dev $DEVB nodad
+	ip -n $NSA neigh replace 192.0.2.2 lladdr 02:00:00:00:00:0b dev $DEVA nud permanent
+	ip -n $NSB neigh replace 192.0.2.1 lladdr 02:00:00:00:00:0a dev $DEVB nud permanent
+	ip -n $NSA neigh replace 2001:db8::2 lladdr 02:00:00:00:00:0b dev $DEVA nud permanent
+	ip -n $NSB neigh replace 2001:db8::1 lladdr 02:00:00:00:00:0a dev $DEVB nud permanent
+	# inner addresses, behind each gateway
+	ip -n $NSA addr add 10.9.0.1/32 dev lo
+	ip -n $NSB addr add 10.9.0.2/32 dev lo
+	ip -n $NSA addr add fd00:9::1/128 dev lo nodad
+	ip -n $NSB addr add fd00:9::2/128 dev lo nodad
+	ip -n $NSA route add 10.9.0.2/32 via 192.0.2.2 src 10.9.0.1
+	ip -n $NSB route add 10.9.0.1/32 via 192.0.2.1 src 10.9.0.2
+	ip -n $NSA route add fd00:9::2/128 via 2001:db8::2 src fd00:9::1
+	ip -n $NSB route add fd00:9::1/128 via 2001:db8::1 src fd00:9::2
+
+	# the SAs and policies, one ip -batch per side
+	: >"$TMP"/xa
+	: >"$TMP"/xb
+	for ((i = 0; i < NSA4; i++)); do
+		spi=$((SPI4_BASE + i)) port=$((PORT4 + i))
+		echo "xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi $spi reqid $spi mode tunnel aead rfc4106(gcm(aes)) $(sa_key $spi) 128 encap espinudp 4500 4500 0.0.0.0" |
+			tee -a "$TMP"/xa >>"$TMP"/xb
+		echo "xfrm policy add src 10.9.0.1/32 dst 10.9.0.2/32 proto udp dport $port dir out tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid $spi mode tunnel" >>"$TMP"/xa
+		echo "xfrm policy add src 10.9.0.1/32 dst 10.9.0.2/32 proto udp dport $port dir in tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid $spi mode tunnel" >>"$TMP"/xb
+	done
+	for ((i = 0; i < NSA6; i++)); do
+		spi=$((SPI6_BASE + i)) port=$((PORT6 + i))
+		echo "xfrm state add src 2001:db8::1 dst 2001:db8::2 proto esp spi $spi reqid $spi mode tunnel aead rfc4106(gcm(aes)) $(sa_key $spi) 128 encap espinudp 4500 4500 ::" |
+			tee -a "$TMP"/xa >>"$TMP"/xb
+		echo "xfrm policy add src fd00:9::1/128 dst fd00:9::2/128 proto udp dport $port dir out tmpl src 2001:db8::1 dst 2001:db8::2 proto esp reqid $spi mode tunnel" >>"$TMP"/xa
+		echo "xfrm policy add src fd00:9::1/128 dst fd00:9::2/128 proto udp dport $port dir in tmpl src 2001:db8::1 dst 2001:db8::2 proto esp reqid $spi mode tunnel" >>"$TMP"/xb
+	done
+	local t0=$SECONDS
+	ip -n $NSA -batch "$TMP"/xa || return 1
+	ip -n $NSB -batch "$TMP"/xb || return 1
+	log "$((NSA4 + NSA6)) SAs set up in $((SECONDS - t0)) s"
+
+	# the receiver's NAT-T sockets (what an IKE daemon would open)
+	bg ip netns exec $NSB ./udpflow encap >"$TMP"/encap.out 2>&1
+	wait_line "$TMP"/encap.out "encap ready"
+}
+
+# Frames dropped anywhere on the receiving side: the device's queues
+# (x722sim rx_queue_N_drops), the CPUs' backlogs (softnet column 2), UDP
+# socket buffers.  The module's own espinudp_backlog_drop is read apart,
+# as it restarts from 0 when the module is reloaded.
+drops_now() {
+	local d=0 v
+
+	if [ "$NATT_DEV" = x722sim ]; then
+		for v in $(ip netns exec $NSB ethtool -S $DEVB 2>/dev/null |
+			   awk '/rx_queue_[0-9]+_drops/ { print $2 }'); do
+			d=$((d + v))
+		done
+	fi
+	while read -r _ v _; do
+		d=$((d + 0x$v))
+	done </proc/net/softnet_stat
+	v=$(ip netns exec $NSB awk '/^Udp: [0-9]/ { print $6 }' /proc/net/snmp)
+	d=$((d + ${v:-0}))
+	v=$(ip netns exec $NSB awk '/^Udp6RcvbufErrors/ { print $2 }' /proc/net/snmp6)
+	echo $((d + ${v:-0}))
+}
+
+# packets decrypted by the receiver's SAs
+xfrm_rx_now() {
+	ip -n $NSB -s xfrm state | awk '/\(packets\)/ { sub(/\(packets\)/, "", $2); s += $2 } END { print s + 0 }'
+}
+
+xfrm_err_now() { ip netns exec $NSB awk '{ s += $2 } END { print s + 0 }' /proc/net/xfrm_stat; }
+
+# run_traffic <label>: NSA4 + NSA6 flows of COUNT datagrams; fills the
+# result globals and $TMP/<label>.{recv4,recv6,cpu}
+run_traffic() {
+	local label=$1 c tot=0 i
+	local -a before after
+
+	rm -f "$TMP/$label".*
+	bg ip netns exec $NSB ./udpflow recv 10.9.0.2 10.9.0.1 $PORT4 $NSA4 $COUNT 3000 >"$TMP/$label.recv4"
+	[ "$NSA6" -gt 0 ] &&
+		bg ip netns exec $NSB ./udpflow recv fd00:9::2 fd00:9::1 $PORT6 $NSA6 $COUNT 3000 >"$TMP/$label.recv6"
+	wait_line "$TMP/$label.recv4" "recv ready"
+	[ "$NSA6" -gt 0 ] && wait_line "$TMP/$label.recv6" "recv ready"
+	if [ -n "${CAPTURE:-}" ]; then
+		bg ip netns exec $NSB ./udpflow capture $DEVB "$TMP/$label.pcap" $((NSA4 + NSA6)) 30000 >"$TMP/$label.cap"
+		wait_line "$TMP/$label.cap" "capture ready"
+	fi
+	local x0 d0 e0
+	x0=$(xfrm_err_now)
+	e0=$(xfrm_rx_now)
+	d0=$(drops_now)
+	read -r -a before <<<"$(softnet_processed)"
+	# pinned, so that on veth the sending CPU is one CPU
+	ip netns exec $NSA taskset -c $((NCPU - 1)) ./udpflow send 10.9.0.1 10.9.0.2 $PORT4 $NSA4 $COUNT $GAP_US >"$TMP/$label.send4" &
+	local s4=$!
+	if [ "$NSA6" -gt 0 ]; then
+		ip netns exec $NSA taskset -c $((NCPU - 1)) ./udpflow send fd00:9::1 fd00:9::2 $PORT6 $NSA6 $COUNT $GAP_US >"$TMP/$label.send6"
+	fi
+	wait $s4
+	# receivers stop when complete or idle for 3 s
+	while grep -q "recv ready" "$TMP/$label.recv4" && ! grep -q '^total' "$TMP/$label.recv4"; do sleep 0.2; done
+	while [ "$NSA6" -gt 0 ] && ! grep -q '^total' "$TMP/$label.recv6"; do sleep 0.2; done
+	[ -n "${CAPTURE:-}" ] && wait_line "$TMP/$label.cap" captured 300
+	read -r -a after <<<"$(softnet_processed)"
+	XFRM_ERR=$(( $(xfrm_err_now) - x0 ))
+	ESP_RX=$(( $(xfrm_rx_now) - e0 ))
+	DROPS=$(( $(drops_now) - d0 ))
+	CPUCNT=()
+	for ((c = 0; c < ${#after[@]}; c++)); do
+		CPUCNT[c]=$(( after[c] - before[c] ))
+		tot=$((tot + CPUCNT[c]))
+	done
+	ESP_FRAMES=$tot
+	SHARE=()
+	for ((c = 0; c < ${#after[@]}; c++)); do
+		SHARE[c]=$(( tot ? CPUCNT[c] * 1000 / tot : 0 ))
+	done
+	SENT=$(cat "$TMP/$label".send* | awk '{ s += $2 } END { print s }')
+	RECV=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $3 } END { print s }')
+	LOST=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $5 } END { print s }')
+	REORD=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $7 } END { print s }')
+	DUPS=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $9 } END { print s }')
+	# flow -> CPU: "<spi> <number of CPUs> <first CPU>"
+	awk -v b=$SPI4_BASE '/^flow/ { print b + $2, $14, $16 }' "$TMP/$label.recv4" >"$TMP/$label.cpu"
+	[ "$NSA6" -gt 0 ] &&
+		awk -v b=$SPI6_BASE '/^flow/ { print b + $2, $14, $16 }' "$TMP/$label.recv6" >>"$TMP/$label.cpu"
+	local line="$label: sent $SENT esp_rx $ESP_RX recv $RECV lost $LOST reordered $REORD dup $DUPS drops $DROPS xfrm_err $XFRM_ERR frames $ESP_FRAMES shares"
+	for ((c = 0; c < ${#SHARE[@]}; c++)); do
+		line+=" cpu$c=$((SHARE[c] / 10)).$((SHARE[c] % 10))%"
+	done
+	log "$line"
+	declare -p SENT ESP_RX RECV LOST REORD DUPS DROPS XFRM_ERR ESP_FRAMES SHARE \
+		CPUCNT >"$TMP/$label.result"
+	return 0
+}
+
+max_share() {	# percent x10
+	local m=0 s
+
+	for s in "${SHARE[@]}"; do
+		[ "$s" -gt "$m" ] && m=$s
+	done
+	echo $m
+}
+
+# every flow seen on exactly one CPU
+one_cpu_per_sa() {
+	local bad
+
+	bad=$(awk '$2 != 1' "$TMP/$1.cpu" | wc -l)
+	[ "$bad" -eq 0 ] || { log "$bad SAs on more than one CPU (or none)"; return 1; }
+}
