@@ -1,0 +1,662 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Copyright(c) 2026 i40e-espinudp authors */
+
+/*
+ * x722_rx_test: X722 RX emulation through the real i40e code.
+ *
+ * Frames (the ../shared/corpus pcaps and synthetic ones, generated into
+ * x722_rx_frames.h at build time) get 16-byte RX write-back descriptors as
+ * an X722 writes them: ptype, FLTSTAT (RSS or not), the RSS hash, L2TAG1
+ * for a stripped VLAN tag.  In a NAPI poll on the CPU of queue 0 each
+ * frame goes through i40e's own i40e_process_skb_fields() (not exported:
+ * found by a kprobe's symbol lookup; this file is compiled against the
+ * patched i40e sources so struct i40e_ring and i40e_vsi are exact), then
+ * through the ESP-in-UDP hook as the patched i40e_clean_rx_irq() calls
+ * it, then napi_gro_receive().  An rx_handler on the test netdev records
+ * where and how each frame is finally delivered: CPU, skb->hash, l4_hash.
+ *
+ * Expected values come from the userspace tool tools/espinudp-hash, run on
+ * the same frames at build time, never from the module under test.
+ *
+ * Results: KTAP on the kernel log, every line prefixed "x722_rx_test: ".
+ * Loading fails with -EINVAL when a test failed.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
+#include <linux/kmod.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <linux/net/intel/i40e_espinudp.h>
+
+#include "i40e.h"
+#include "i40e_txrx_common.h"
+
+struct x722_frame {
+	const char *name;
+	const u8 *data;
+	u16 len;
+	u8 ptype;
+	u8 strip_vlan;	/* the tag after the MACs is stripped to L2TAG1 */
+};
+
+struct x722_config {
+	const char *name;
+	u8 key[I40E_ESPINUDP_KEY_LEN];
+	u8 lut[I40E_ESPINUDP_LUT_MAX];
+};
+
+struct x722_expect {
+	u32 hash;
+	s16 queue;
+	u8 hashed;
+	u8 cls;
+};
+
+/* enum espinudp_class of the core, as the tool prints it */
+enum {
+	X722_CLS_OTHER,
+	X722_CLS_MALFORMED,
+	X722_CLS_FRAGMENT,
+	X722_CLS_KEEPALIVE,
+	X722_CLS_IKE,
+	X722_CLS_UDP,
+	X722_CLS_ESP,
+};
+
+#include "x722_rx_frames.h"
+
+#define X722_HW_HASH		0x5eed0000
+#define X722_MAX_BATCH		64
+#define X722_TIMEOUT		(2 * HZ)
+
+typedef void (*x722_psf_t)(struct i40e_ring *rx_ring,
+			   union i40e_rx_desc *rx_desc, struct sk_buff *skb);
+typedef void (*x722_update_rx_t)(struct i40e_vsi *vsi,
+				 netdev_features_t features);
+
+/* One frame of a batch: what the "hardware" writes */
+struct x722_item {
+	u16 frame;
+	u8 fltstat;
+	u32 hw_hash;
+};
+
+/* What the rx_handler saw */
+struct x722_record {
+	int cpu;
+	u32 hash;
+	u8 l4_hash;
+	u8 delivered;
+	u8 vlan_present;
+	u16 vlan_tci;
+};
+
+struct x722_test {
+	struct net_device *dev;
+	struct i40e_pf *pf;
+	struct i40e_vsi *vsi;
+	struct i40e_ring *ring;
+	struct i40e_q_vector *qv;
+	const struct x722_config *cfg;
+	s16 queue_cpu[X722_NQ];
+	int napi_cpu;
+
+	struct x722_item items[X722_MAX_BATCH];
+	unsigned int nitems, next;
+	struct x722_record rec[X722_MAX_BATCH];
+	atomic_t delivered;
+	struct completion done;
+
+	unsigned int ktap_n;
+	unsigned int failed;
+};
+
+static struct x722_test *x722;
+static x722_psf_t x722_process_skb_fields;
+static x722_update_rx_t x722_espinudp_update_rx;
+
+/* ---- KTAP ---- */
+
+static void x722_result(bool ok, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	x722->ktap_n++;
+	if (!ok)
+		x722->failed++;
+	pr_info("%s %u %pV\n", ok ? "ok" : "not ok", x722->ktap_n, &vaf);
+	va_end(args);
+}
+
+static void x722_skip(const char *reason, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	x722->ktap_n++;
+	pr_info("ok %u %pV # SKIP %s\n", x722->ktap_n, &vaf, reason);
+	va_end(args);
+}
+
+/* ---- finding i40e_process_skb_fields() ---- */
+
+static void *x722_lookup(const char *name)
+{
+	struct kprobe kp = { .symbol_name = name };
+	u8 *addr;
+	int err;
+
+	err = register_kprobe(&kp);
+	if (err)
+		return ERR_PTR(err);
+	addr = (u8 *)kp.addr;
+	unregister_kprobe(&kp);
+#ifdef CONFIG_X86_KERNEL_IBT
+	/* kprobes put an IBT kernel's probe after the ENDBR64 */
+	if (!memcmp(addr - 4, "\xf3\x0f\x1e\xfa", 4))
+		addr -= 4;
+#endif
+	return addr;
+}
+
+/* ---- the RX path ---- */
+
+static struct sk_buff *x722_build(struct napi_struct *napi,
+				  const struct x722_item *it,
+				  union i40e_rx_desc *desc)
+{
+	const struct x722_frame *f = &x722_frames[it->frame];
+	unsigned int len = f->len;
+	struct sk_buff *skb;
+	u64 qw1;
+
+	skb = napi_alloc_skb(napi, len);
+	if (!skb)
+		return NULL;
+	memset(desc, 0, sizeof(*desc));
+	qw1 = BIT_ULL(I40E_RX_DESC_STATUS_DD_SHIFT) |
+	      BIT_ULL(I40E_RX_DESC_STATUS_EOF_SHIFT) |
+	      ((u64)it->fltstat << I40E_RX_DESC_STATUS_FLTSTAT_SHIFT) |
+	      ((u64)f->ptype << I40E_RXD_QW1_PTYPE_SHIFT);
+	if (f->strip_vlan) {
+		/* the X722 strips the outer tag into L2TAG1 */
+		qw1 |= BIT_ULL(I40E_RX_DESC_STATUS_L2TAG1P_SHIFT);
+		desc->wb.qword0.lo_dword.l2tag1 =
+			cpu_to_le16(get_unaligned_be16(f->data + 14));
+		skb_put_data(skb, f->data, 2 * ETH_ALEN);
+		skb_put_data(skb, f->data + 2 * ETH_ALEN + VLAN_HLEN,
+			     len - 2 * ETH_ALEN - VLAN_HLEN);
+		len -= VLAN_HLEN;
+	} else {
+		skb_put_data(skb, f->data, len);
+	}
+	qw1 |= (u64)len << I40E_RXD_QW1_LENGTH_PBUF_SHIFT;
+	desc->wb.qword1.status_error_len = cpu_to_le64(qw1);
+	desc->wb.qword0.hi_dword.rss = cpu_to_le32(it->hw_hash);
+	return skb;
+}
+
+/* One NAPI poll of "RX queue 0": the i40e_clean_rx_irq() sequence */
+static int x722_poll(struct napi_struct *napi, int budget)
+{
+	struct i40e_ring *ring = x722->ring;
+	unsigned int done = 0;
+	bool hooked = false;
+
+	while (done < budget && x722->next < x722->nitems) {
+		unsigned int i = x722->next++;
+		union i40e_rx_desc desc;
+		struct sk_buff *skb;
+
+		skb = x722_build(napi, &x722->items[i], &desc);
+		done++;
+		if (!skb)
+			continue;
+		skb->mark = i + 1;
+		/* i40e_cleanup_headers(): pad runts */
+		if (eth_skb_pad(skb))
+			continue;
+		x722_process_skb_fields(ring, &desc, skb);
+		/* the patched driver's own helper, from i40e_txrx_common.h */
+		if (!i40e_espinudp_rx(ring, skb, &hooked))
+			napi_gro_receive(napi, skb);
+	}
+	if (hooked)
+		__i40e_espinudp_flush();
+
+	if (done < budget)
+		napi_complete_done(napi, done);
+	return done;
+}
+
+static rx_handler_result_t x722_rx_handler(struct sk_buff **pskb)
+{
+	struct sk_buff *skb = *pskb;
+	struct x722_record *r;
+	u32 i = skb->mark;
+
+	if (!i || i > x722->nitems)
+		goto out;
+	r = &x722->rec[i - 1];
+	if (r->delivered)
+		goto out;
+	r->cpu = raw_smp_processor_id();
+	r->hash = skb->hash;
+	r->l4_hash = skb->l4_hash;
+	r->vlan_present = skb_vlan_tag_present(skb);
+	r->vlan_tci = skb_vlan_tag_get(skb);
+	smp_store_release(&r->delivered, 1);
+	if (atomic_inc_return(&x722->delivered) == x722->nitems)
+		complete(&x722->done);
+out:
+	kfree_skb(skb);
+	return RX_HANDLER_CONSUMED;
+}
+
+static long x722_kick_napi(void *unused)
+{
+	local_bh_disable();
+	napi_schedule(&x722->qv->napi);
+	local_bh_enable();
+	return 0;
+}
+
+/* Run the batch in x722->items through NAPI on the CPU of queue 0 */
+static bool x722_run(void)
+{
+	reinit_completion(&x722->done);
+	memset(x722->rec, 0, sizeof(x722->rec));
+	atomic_set(&x722->delivered, 0);
+	x722->next = 0;
+	work_on_cpu(x722->napi_cpu, x722_kick_napi, NULL);
+	return wait_for_completion_timeout(&x722->done, X722_TIMEOUT);
+}
+
+/* ---- the device the hook sees ---- */
+
+static int x722_get_rss(struct i40e_espinudp_dev *edev,
+			struct i40e_espinudp_rss *rss)
+{
+	unsigned int q;
+
+	memcpy(rss->key, x722->cfg->key, I40E_ESPINUDP_KEY_LEN);
+	memcpy(rss->lut, x722->cfg->lut, I40E_ESPINUDP_LUT_MAX);
+	rss->key_len = I40E_ESPINUDP_KEY_LEN;
+	rss->lut_size = I40E_ESPINUDP_LUT_MAX;
+	rss->num_queues = X722_NQ;
+	for (q = 0; q < I40E_ESPINUDP_MAX_QUEUES; q++)
+		rss->queue_cpu[q] = q < X722_NQ ? x722->queue_cpu[q] : -1;
+	return 0;
+}
+
+static netdev_tx_t x722_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	dev_kfree_skb_any(skb);
+	return NETDEV_TX_OK;
+}
+
+static const struct net_device_ops x722_netdev_ops = {
+	.ndo_start_xmit	= x722_xmit,
+};
+
+static void x722_teardown(void)
+{
+	struct net_device *dev = x722->dev;
+
+	if (x722->vsi->espinudp_added)
+		i40e_espinudp_dev_del(&x722->vsi->espinudp);
+	if (dev) {
+		rtnl_lock();
+		if (dev->reg_state == NETREG_REGISTERED) {
+			netdev_rx_handler_unregister(dev);
+			unregister_netdevice(dev);
+		}
+		rtnl_unlock();
+		free_netdev(dev);
+	}
+	kfree(x722->qv);
+	kfree(x722->ring);
+	kfree(x722->vsi);
+	kvfree(x722->pf);
+	kfree(x722);
+	x722 = NULL;
+}
+
+static int x722_setup(void)
+{
+	struct net_device *dev;
+	unsigned int q;
+	int cpu, err;
+
+	x722 = kzalloc(sizeof(*x722), GFP_KERNEL);
+	if (!x722)
+		return -ENOMEM;
+	init_completion(&x722->done);
+	x722->cfg = &x722_configs[0];
+
+	/* queue q is serviced by the q-th online CPU, cyclically */
+	cpu = cpumask_first(cpu_online_mask);
+	for (q = 0; q < X722_NQ; q++) {
+		x722->queue_cpu[q] = cpu;
+		cpu = cpumask_next(cpu, cpu_online_mask);
+		if (cpu >= nr_cpu_ids)
+			cpu = cpumask_first(cpu_online_mask);
+	}
+	x722->napi_cpu = x722->queue_cpu[0];
+
+	/* i40e's own structures, zeroed: only the links RX needs are set */
+	x722->pf = kvzalloc(sizeof(*x722->pf), GFP_KERNEL);
+	x722->vsi = kzalloc(sizeof(*x722->vsi), GFP_KERNEL);
+	x722->ring = kzalloc(sizeof(*x722->ring), GFP_KERNEL);
+	x722->qv = kzalloc(sizeof(*x722->qv), GFP_KERNEL);
+	dev = alloc_etherdev_mqs(0, X722_NQ, X722_NQ);
+	x722->dev = dev;
+	if (!x722->pf || !x722->vsi || !x722->ring || !x722->qv || !dev) {
+		err = -ENOMEM;
+		goto err_teardown;
+	}
+
+	strscpy(dev->name, "x722rxt%d", IFNAMSIZ);
+	dev->netdev_ops = &x722_netdev_ops;
+	dev->features = NETIF_F_RXHASH | NETIF_F_RXCSUM |
+			NETIF_F_HW_VLAN_CTAG_RX;
+	dev->hw_features = dev->features;
+	dev->flags |= IFF_NOARP;
+	eth_hw_addr_random(dev);
+	netif_napi_add(dev, &x722->qv->napi, x722_poll);
+
+	x722->vsi->back = x722->pf;
+	x722->vsi->netdev = dev;
+	x722->ring->netdev = dev;
+	x722->ring->vsi = x722->vsi;
+	x722->ring->q_vector = x722->qv;
+	x722->ring->queue_index = 0;
+	x722->qv->vsi = x722->vsi;
+
+	rtnl_lock();
+	err = register_netdevice(dev);
+	if (!err)
+		err = netdev_rx_handler_register(dev, x722_rx_handler, NULL);
+	if (!err)
+		err = dev_open(dev, NULL);
+	rtnl_unlock();
+	if (err)
+		goto err_teardown;
+	napi_enable(&x722->qv->napi);
+
+	x722->vsi->espinudp.netdev = dev;
+	x722->vsi->espinudp.get_rss = x722_get_rss;
+	i40e_espinudp_dev_add(&x722->vsi->espinudp);
+	x722->vsi->espinudp_added = true;
+	return 0;
+
+err_teardown:
+	x722_teardown();
+	return err;
+}
+
+/* ---- test cases ---- */
+
+static void x722_stats(u64 *s)
+{
+	i40e_espinudp_get_stats(&x722->vsi->espinudp, s);
+}
+
+static void x722_batch_all(u8 fltstat, u32 hw_hash)
+{
+	unsigned int i;
+
+	for (i = 0; i < X722_NFRAMES; i++) {
+		x722->items[i].frame = i;
+		x722->items[i].fltstat = fltstat;
+		x722->items[i].hw_hash = hw_hash ? hw_hash + i : 0;
+	}
+	x722->nitems = X722_NFRAMES;
+}
+
+static bool x722_check_vlan(const struct x722_frame *f,
+			    const struct x722_record *r)
+{
+	if (!f->strip_vlan)
+		return true;
+	return r->vlan_present &&
+	       (r->vlan_tci & VLAN_VID_MASK) ==
+	       (get_unaligned_be16(f->data + 14) & VLAN_VID_MASK);
+}
+
+/*
+ * Frames without a hardware hash, hook on: the software hash, its type,
+ * and the CPU of the queue lut[hash] names must match the tool's answer.
+ */
+static void x722_test_hook(unsigned int c)
+{
+	u64 before[I40E_ESPINUDP_STAT_NUM], after[I40E_ESPINUDP_STAT_NUM];
+	const struct x722_config *cfg = &x722_configs[c];
+	unsigned int i, hashed = 0, esp = 0, moved;
+	bool delivered_all;
+
+	x722_stats(before);
+	x722_batch_all(0, 0);
+	delivered_all = x722_run();
+
+	for (i = 0; i < X722_NFRAMES; i++) {
+		const struct x722_expect *e = &x722_expect[c][i];
+		const struct x722_frame *f = &x722_frames[i];
+		const struct x722_record *r = &x722->rec[i];
+		int cpu = e->hashed ? x722->queue_cpu[e->queue] :
+				      x722->napi_cpu;
+		/* a fragment is hashed over the 2-tuple: an L3 hash */
+		bool l4 = e->hashed && e->cls != X722_CLS_FRAGMENT;
+		bool ok;
+
+		hashed += e->hashed;
+		esp += e->cls == X722_CLS_ESP;
+		ok = smp_load_acquire(&r->delivered) && r->hash == e->hash &&
+		     r->l4_hash == l4 && r->cpu == cpu && x722_check_vlan(f, r);
+		x722_result(ok, "%s %s: hash %08x l4 %u cpu %d (want %08x l4 %u queue %d cpu %d)",
+			    cfg->name, f->name, r->hash, r->l4_hash,
+			    r->delivered ? r->cpu : -1, e->hash, l4, e->queue,
+			    cpu);
+	}
+
+	x722_stats(after);
+	moved = after[I40E_ESPINUDP_STAT_STEERED] -
+		before[I40E_ESPINUDP_STAT_STEERED] +
+		after[I40E_ESPINUDP_STAT_LOCAL] -
+		before[I40E_ESPINUDP_STAT_LOCAL];
+	x722_result(delivered_all &&
+		    after[I40E_ESPINUDP_STAT_HASHED] -
+		    before[I40E_ESPINUDP_STAT_HASHED] == hashed &&
+		    after[I40E_ESPINUDP_STAT_ESP] -
+		    before[I40E_ESPINUDP_STAT_ESP] == esp && moved == hashed,
+		    "%s counters: hashed +%llu esp +%llu steered+local +%u (want %u %u %u), all delivered %d",
+		    cfg->name,
+		    after[I40E_ESPINUDP_STAT_HASHED] -
+		    before[I40E_ESPINUDP_STAT_HASHED],
+		    after[I40E_ESPINUDP_STAT_ESP] -
+		    before[I40E_ESPINUDP_STAT_ESP], moved, hashed, esp, hashed,
+		    delivered_all);
+}
+
+/*
+ * Every frame with no hash from the hardware reaches the stack unhashed
+ * and unsteered, and the hook counts nothing: @what says why.
+ */
+static void x722_test_untouched(const char *what, u8 fltstat)
+{
+	u64 before[I40E_ESPINUDP_STAT_NUM], after[I40E_ESPINUDP_STAT_NUM];
+	unsigned int i, bad = 0;
+	bool all;
+
+	x722_stats(before);
+	x722_batch_all(fltstat, fltstat ? X722_HW_HASH : 0);
+	all = x722_run();
+	x722_stats(after);
+	for (i = 0; i < X722_NFRAMES; i++) {
+		const struct x722_record *r = &x722->rec[i];
+
+		if (!r->delivered || r->hash || r->cpu != x722->napi_cpu) {
+			if (!bad)
+				pr_info("# %s: %s hash %08x cpu %d\n", what,
+					x722_frames[i].name, r->hash,
+					r->delivered ? r->cpu : -1);
+			bad++;
+		}
+	}
+	x722_result(all && !bad && after[I40E_ESPINUDP_STAT_HASHED] ==
+		    before[I40E_ESPINUDP_STAT_HASHED],
+		    "%s: %u/%u frames unhashed on cpu %d, hook hashed +%llu",
+		    what, X722_NFRAMES - bad, X722_NFRAMES, x722->napi_cpu,
+		    after[I40E_ESPINUDP_STAT_HASHED] -
+		    before[I40E_ESPINUDP_STAT_HASHED]);
+}
+
+/* FLTSTAT=RSS: the hardware hash stays, with i40e's hash type */
+static void x722_test_hw_hashed(void)
+{
+	u64 before[I40E_ESPINUDP_STAT_NUM], after[I40E_ESPINUDP_STAT_NUM];
+	unsigned int i, bad = 0;
+	bool all;
+
+	x722_stats(before);
+	x722_batch_all(I40E_RX_DESC_FLTSTAT_RSS_HASH, X722_HW_HASH);
+	all = x722_run();
+	x722_stats(after);
+	for (i = 0; i < X722_NFRAMES; i++) {
+		const struct x722_record *r = &x722->rec[i];
+		u8 pt = x722_frames[i].ptype;
+		/* i40e hashes L4 for TCP/UDP ptypes, L3 for other IP */
+		bool l4 = pt == 24 || pt == 26 || pt == 90 || pt == 92;
+
+		if (!r->delivered || r->hash != X722_HW_HASH + i ||
+		    r->cpu != x722->napi_cpu || (pt != 1 && r->l4_hash != l4)) {
+			if (!bad)
+				pr_info("# hw-hashed: %s hash %08x l4 %u cpu %d\n",
+					x722_frames[i].name, r->hash,
+					r->l4_hash, r->delivered ? r->cpu : -1);
+			bad++;
+		}
+	}
+	x722_result(all && !bad && after[I40E_ESPINUDP_STAT_HASHED] ==
+		    before[I40E_ESPINUDP_STAT_HASHED],
+		    "hardware-hashed (FLTSTAT=RSS): %u/%u frames keep the descriptor hash, hook hashed +%llu",
+		    X722_NFRAMES - bad, X722_NFRAMES,
+		    after[I40E_ESPINUDP_STAT_HASHED] -
+		    before[I40E_ESPINUDP_STAT_HASHED]);
+}
+
+static void x722_set_config(unsigned int c)
+{
+	x722->cfg = &x722_configs[c];
+	i40e_espinudp_dev_changed(&x722->vsi->espinudp);
+}
+
+static void x722_run_all(bool hook)
+{
+	unsigned int c;
+
+	pr_info("KTAP version 1\n");
+	pr_info("1..%u\n", X722_NCONFIGS * (X722_NFRAMES + 1) + 4);
+	pr_info("# i40e_process_skb_fields at %px, NAPI on cpu %d, queue cpus %d %d %d %d\n",
+		x722_process_skb_fields, x722->napi_cpu, x722->queue_cpu[0],
+		x722->queue_cpu[1], x722->queue_cpu[2], x722->queue_cpu[3]);
+
+	/* config 0: first key; 1: a new key; 2: a new LUT */
+	for (c = 0; c < X722_NCONFIGS; c++) {
+		unsigned int i;
+
+		if (!hook) {
+			for (i = 0; i <= X722_NFRAMES; i++)
+				x722_skip("i40e_espinudp is not loaded",
+					  "%s frame %u", x722_configs[c].name,
+					  i);
+			continue;
+		}
+		x722_set_config(c);
+		x722_test_hook(c);
+	}
+
+	x722_test_hw_hashed();
+
+	/* ethtool -K rxhash off, as i40e_set_features() applies it */
+	rtnl_lock();
+	x722_espinudp_update_rx(x722->vsi, x722->dev->features &
+				~NETIF_F_RXHASH);
+	x722->dev->features &= ~NETIF_F_RXHASH;
+	rtnl_unlock();
+	x722_test_untouched("rxhash off, no FLTSTAT", 0);
+	x722_test_untouched("rxhash off, FLTSTAT=RSS",
+			    I40E_RX_DESC_FLTSTAT_RSS_HASH);
+	rtnl_lock();
+	x722_espinudp_update_rx(x722->vsi, x722->dev->features |
+				NETIF_F_RXHASH);
+	x722->dev->features |= NETIF_F_RXHASH;
+	rtnl_unlock();
+
+	x722_skip("the i40e patch series exposes no esp-udp-rss flag state yet",
+		  "private flag esp-udp-rss off");
+}
+
+static int __init x722_rx_test_init(void)
+{
+	void *psf;
+	int err;
+
+	BUILD_BUG_ON(X722_NFRAMES > X722_MAX_BATCH);
+	psf = x722_lookup("i40e_process_skb_fields");
+	if (IS_ERR(psf)) {
+		pr_err("i40e_process_skb_fields not found (%ld): is i40e loaded?\n",
+		       PTR_ERR(psf));
+		return PTR_ERR(psf);
+	}
+	x722_process_skb_fields = psf;
+	psf = x722_lookup("i40e_espinudp_update_rx");
+	if (IS_ERR(psf)) {
+		pr_err("i40e_espinudp_update_rx not found (%ld): unpatched i40e?\n",
+		       PTR_ERR(psf));
+		return PTR_ERR(psf);
+	}
+	x722_espinudp_update_rx = psf;
+
+	/* the module under test; the test still runs i40e alone without it */
+	if (!i40e_espinudp_on())
+		request_module("i40e_espinudp");
+
+	err = x722_setup();
+	if (err)
+		return err;
+	x722_run_all(i40e_espinudp_on());
+	pr_info("# %u tests, %u failed\n", x722->ktap_n, x722->failed);
+	err = x722->failed ? -EINVAL : 0;
+	x722_teardown();
+	return err;
+}
+
+/* Nothing stays behind: the results are in the log */
+static void __exit x722_rx_test_exit(void)
+{
+}
+
+module_init(x722_rx_test_init);
+module_exit(x722_rx_test_exit);
+
+MODULE_DESCRIPTION("X722 RX descriptor emulation through i40e and the ESP-in-UDP hook");
+MODULE_AUTHOR("i40e-espinudp authors");
+MODULE_LICENSE("GPL");
