@@ -10,6 +10,13 @@
  * This file is the ABI shared by the patched driver and the module; the
  * copy in the kernel tree and the one in the module's include/ directory
  * must stay identical.
+ *
+ * Locking: a mutex inside the hook core serialises registration and the
+ * device list.  i40e_espinudp_register() takes RTNL and then that mutex, so
+ * it must not be called with RTNL held; the other process-context entry
+ * points may be called with or without RTNL (RTNL, if held, nests outside
+ * the mutex).  The ops callbacks run under the mutex and must not call back
+ * into this API.
  */
 
 #ifndef _LINUX_NET_INTEL_I40E_ESPINUDP_H
@@ -62,9 +69,15 @@ struct i40e_espinudp_rss {
 /**
  * struct i40e_espinudp_dev - a netdev offering the hook, owned by the driver
  * @netdev: the device
- * @get_rss: driver callback, process context, may sleep; fills @rss
+ * @get_rss: driver callback, process context, may sleep; fills @rss.  Called
+ *	under the hook mutex, with RTNL held when called from
+ *	i40e_espinudp_register() and otherwise in the context of the
+ *	driver's i40e_espinudp_dev_add()/i40e_espinudp_dev_changed() call.
+ *	A non-zero return leaves the device unattached until the next
+ *	i40e_espinudp_dev_changed().
  * @priv: module state, published by the module with RCU, read in NAPI
  * @node: registry list, private to the hook core
+ * @attached: @attach succeeded and @detach is pending; private to the core
  */
 struct i40e_espinudp_dev {
 	struct net_device *netdev;
@@ -72,6 +85,7 @@ struct i40e_espinudp_dev {
 		       struct i40e_espinudp_rss *rss);
 	void __rcu *priv;
 	struct list_head node;
+	bool attached;
 };
 
 /**
@@ -84,8 +98,15 @@ struct i40e_espinudp_dev {
  *	context.  The module clears @priv and waits for readers.
  * @rx: NAPI context; the frame carries no valid hash.  Returns true when
  *	the skb was consumed (steered to another CPU or dropped and counted).
+ *	May be called for a device whose @attach failed or has not happened
+ *	yet (@priv NULL): return false then.
  * @flush: NAPI context, end of a poll that called @rx: send batched IPIs
- * @get_stats: fill I40E_ESPINUDP_STAT_NUM counters; process context
+ * @get_stats: add the device's counters into I40E_ESPINUDP_STAT_NUM u64s
+ *	(zeroed by the core); process context; optional
+ *
+ * All callbacks but @get_stats are mandatory.  No callback runs after
+ * i40e_espinudp_unregister() returns, so the module needs no reference
+ * on itself as long as it unregisters in its exit function.
  */
 struct i40e_espinudp_ops {
 	struct module *owner;
@@ -102,11 +123,18 @@ struct i40e_espinudp_ops {
 
 DECLARE_STATIC_KEY_FALSE(i40e_espinudp_active);
 
-/* Module side */
+/* Module side; register takes RTNL, returns -EBUSY if a module is loaded */
 int i40e_espinudp_register(const struct i40e_espinudp_ops *ops);
 void i40e_espinudp_unregister(const struct i40e_espinudp_ops *ops);
 
-/* Driver side, process context */
+/*
+ * Driver side, process context.  @edev->netdev and @edev->get_rss must be
+ * set before i40e_espinudp_dev_add(); the core initialises the rest.  After
+ * i40e_espinudp_dev_del() returns, the module holds no reference to @edev,
+ * but the driver must stop passing it to __i40e_espinudp_rx() and wait for
+ * NAPI (synchronize_net()) before freeing it.  get_stats zero-fills
+ * @stats when no module is registered or @edev is not attached.
+ */
 void i40e_espinudp_dev_add(struct i40e_espinudp_dev *edev);
 void i40e_espinudp_dev_changed(struct i40e_espinudp_dev *edev);
 void i40e_espinudp_dev_del(struct i40e_espinudp_dev *edev);

@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Patch and build i40e.ko out of tree.
+#
+# usage: build-i40e.sh KSRC [KDIR] [OUT]
+#   KSRC  linux-source tree, or a Debian linux-source-X.Y.tar.xz
+#   KDIR  kbuild tree of the target kernel (default: .cache/<X.Y>/headers
+#         when present, else /lib/modules/$(uname -r)/build)
+#   OUT   output directory (default: build/<X.Y>/i40e)
+#
+# The series patches/linux-<X.Y>/*.patch is applied with patch -p1 to a
+# scratch copy of the files it touches (OUT/tree); the module is then built
+# with M=OUT/tree/drivers/net/ethernet/intel/i40e and -IOUT/tree/include.
+# Results: OUT/i40e.ko, OUT/Module.symvers (for KBUILD_EXTRA_SYMBOLS),
+# OUT/build.log.  Extra make variables (W=1, C=2, ...) are taken from
+# $I40E_MAKEFLAGS.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SUPPORTED="6.1 6.12"
+I40E=drivers/net/ethernet/intel/i40e
+
+die() { echo "build-i40e: $*" >&2; exit "${2:-1}"; }
+
+[ $# -ge 1 ] && [ $# -le 3 ] || die "usage: $0 KSRC [KDIR] [OUT]" 2
+ksrc=$1
+kdir=${2:-}
+out=${3:-}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# A tarball is unpacked to a temporary tree holding just what we need.
+if [ -f "$ksrc" ]; then
+	case "$ksrc" in
+	*.tar.xz|*.tar.gz|*.tar.bz2|*.tar.zst|*.tar) ;;
+	*) die "KSRC $ksrc: not a directory or source tarball" 2 ;;
+	esac
+	top=$(tar -tf "$ksrc" | head -1)
+	top=${top%%/*}
+	tar -xf "$ksrc" -C "$tmp" --wildcards "$top/Makefile" \
+		"$top/$I40E/*" || die "cannot unpack $ksrc"
+	ksrc=$tmp/$top
+fi
+[ -f "$ksrc/Makefile" ] && [ -d "$ksrc/$I40E" ] ||
+	die "KSRC $ksrc: no Makefile or $I40E" 2
+
+ver=$(sed -n 's/^VERSION *= *//p' "$ksrc/Makefile" | head -1)
+pl=$(sed -n 's/^PATCHLEVEL *= *//p' "$ksrc/Makefile" | head -1)
+line=$ver.$pl
+pdir=$ROOT/patches/linux-$line
+case " $SUPPORTED " in
+*" $line "*) ;;
+*) die "unsupported kernel version $line (supported: $SUPPORTED)" 2 ;;
+esac
+shopt -s nullglob
+patches=("$pdir"/*.patch)
+shopt -u nullglob
+[ ${#patches[@]} -gt 0 ] || die "no patches in $pdir"
+
+if [ -z "$kdir" ]; then
+	if [ -d "$ROOT/.cache/$line/headers" ]; then
+		kdir=$ROOT/.cache/$line/headers
+	else
+		kdir=/lib/modules/$(uname -r)/build
+	fi
+fi
+[ -f "$kdir/Makefile" ] || die "KDIR $kdir: not a kbuild tree" 2
+kdir=$(cd "$kdir" && pwd)
+out=${out:-$ROOT/build/$line/i40e}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+# Scratch tree: i40e plus every pre-existing file the series touches.
+tree=$out/tree
+rm -rf "$tree"
+mkdir -p "$tree/$(dirname $I40E)"
+cp -a "$ksrc/$I40E" "$tree/$I40E"
+for f in $(sed -n 's|^+++ b/||p' "${patches[@]}" | sort -u); do
+	if [ -e "$ksrc/$f" ] && [ ! -e "$tree/$f" ]; then
+		mkdir -p "$tree/$(dirname "$f")"
+		cp -a "$ksrc/$f" "$tree/$f"
+	fi
+done
+for p in "${patches[@]}"; do
+	patch -d "$tree" -p1 -s --forward --no-backup-if-mismatch < "$p" ||
+		die "$(basename "$p") does not apply to $ksrc"
+done
+
+echo "build-i40e: $line, $(basename "$kdir"), ${#patches[@]} patches -> $out" >&2
+# shellcheck disable=SC2086 # I40E_MAKEFLAGS is a list of make variables
+if ! make -C "$kdir" M="$tree/$I40E" KCFLAGS="-I$tree/include" \
+	CONFIG_I40E=m ${I40E_MAKEFLAGS:-} modules 2>&1 | tee "$out/build.log" >&2; then
+	die "build failed, see $out/build.log"
+fi
+
+cp "$tree/$I40E/i40e.ko" "$tree/$I40E/Module.symvers" "$out/"
+abi=$(cat "$ROOT/.cache/$line/abi" 2>/dev/null || true)
+vermagic=$(modinfo -F vermagic "$out/i40e.ko" 2>/dev/null || true)
+echo "build-i40e: $out/i40e.ko vermagic: $vermagic" >&2
+if [ -n "$abi" ] && [ "$kdir" = "$(cd "$ROOT/.cache/$line/headers" 2>/dev/null && pwd)" ] &&
+   [ "${vermagic%% *}" != "$abi" ]; then
+	die "vermagic '$vermagic' does not match ABI $abi"
+fi
+echo "$out/i40e.ko"
