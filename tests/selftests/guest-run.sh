@@ -49,7 +49,8 @@ for m in $ktapmods; do
 	dmesg -c >/dev/null
 	if modprobe "$m" >"$log.mp" 2>&1; then
 		sleep 1
-		dmesg | sed 's/^\[[^]]*\] //' >"$log.dm"
+		# drop timestamps and the module's pr_fmt prefix
+		dmesg | sed "s/^\[[^]]*\] //; s/^$m: //" >"$log.dm"
 		# forward the module's KTAP document (nested) verbatim
 		sed -n '/KTAP version/,$p' "$log.dm" >"$log"
 		last=$(grep -E '^(not )?ok [0-9]+ ' "$log" | grep -v '^ ' | tail -1)

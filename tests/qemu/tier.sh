@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tier.sh <line>: one QEMU tier of make check (tests/tiers/3x-guest-*.sh).
+# Builds what the guest needs for the kernel line (6.1, 6.12: Debian's
+# stock kernels; debug: the KASAN/lockdep/kmemleak kernel built from
+# linux-source-6.1): the patched i40e, i40e_espinudp, the test modules and
+# tools/espinudp-hash, then boots the guest (run-guest.sh) and prints TAP:
+# one result per build step, per selftest, per KTAP test module, and the
+# host's checks of the run.  Build logs go to build/logs/guest-<line>/.
+# Environment: SELFTESTS (comma list, default espinudp_natt), KTAP_MODS
+# (default x722_rx_test), GUEST_ENV, TIMEOUT (see run-guest.sh).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+line=${1:?usage: tier.sh <line>}
+logs=build/logs/guest-$line
+mkdir -p "$logs"
+n=0 fail=0
+start=$(date +%s)
+
+echo "TAP version 13"
+step() {	# <description> <log> <command...>
+	local desc=$1 log=$2
+
+	shift 2
+	n=$((n + 1))
+	if "$@" >"$log" 2>&1; then
+		echo "ok $n - $line: $desc"
+	else
+		echo "not ok $n - $line: $desc (see $log)"
+		tail -n 15 "$log" | sed 's/^/# /'
+		fail=1
+		return 1
+	fi
+}
+
+step "host dependencies (qemu, build, unit)" "$logs/deps.log" \
+	scripts/deps.sh qemu build unit || { echo "1..$n"; exit 1; }
+case $line in
+debug)
+	ksrc=$top/.cache/6.1/linux-source-6.1
+	step "debug kernel (KASAN, lockdep, kmemleak; cached by config hash)" \
+		"$logs/kernel.log" tests/qemu/build-debug-kernel.sh ||
+		{ echo "1..$n"; exit 1; }
+	kdir=$(readlink -f build/debug-kernel)
+	;;
+*)
+	step "fetch Debian $line kernel" "$logs/fetch.log" \
+		scripts/fetch-kernel.sh "$line" || { echo "1..$n"; exit 1; }
+	ksrc=$top/.cache/$line/linux-source-$line
+	kdir=$top/.cache/$line/headers
+	;;
+esac
+step "patched i40e.ko" "$logs/i40e.log" \
+	scripts/build-i40e.sh "$ksrc" "$kdir" "build/$line/i40e"
+if [ -x scripts/build-module.sh ]; then
+	step "i40e_espinudp.ko" "$logs/module.log" \
+		scripts/build-module.sh "$line" "$kdir"
+else
+	n=$((n + 1))
+	echo "not ok $n - $line: i40e_espinudp.ko (scripts/build-module.sh missing)"
+	fail=1
+fi
+step "test modules (x722sim, x722_rx_test)" "$logs/testmods.log" \
+	tests/kernel/build.sh "$line" "$kdir"
+step "tools/espinudp-hash" "$logs/tools.log" make -C tools
+step "udpflow (static)" "$logs/udpflow.log" \
+	gcc -static -O2 -Wall -Wextra -Werror -o build/udpflow tests/selftests/udpflow.c
+
+TAP_N0=$n tests/qemu/run-guest.sh "$line" "${SELFTESTS:-espinudp_natt}" \
+	"${KTAP_MODS-x722_rx_test}" || fail=1
+n=$(cat "$logs/tap.count" 2>/dev/null || echo $((n + 1)))
+echo "1..$n"
+echo "# tier guest-$line: $(( $(date +%s) - start ))s wall"
+exit $fail
