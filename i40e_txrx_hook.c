@@ -675,8 +675,7 @@ static void espinudp_get_stats(struct i40e_espinudp_dev *edev, u64 *stats)
 	unsigned int i;
 	int cpu;
 
-	memset(stats, 0, I40E_ESPINUDP_STAT_NUM * sizeof(*stats));
-
+	/* The hook core zeroed @stats: add to it */
 	rcu_read_lock();
 	st = rcu_dereference(edev->priv);
 	if (st) {
