@@ -45,6 +45,10 @@ typedef u32 __bitwise __be32;
 #define be16_to_cpu(x)	be16toh((__force u16)(x))
 #define be32_to_cpu(x)	be32toh((__force u32)(x))
 
+#ifndef fallthrough
+#define fallthrough	__attribute__((__fallthrough__))
+#endif
+
 #ifndef likely
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)

@@ -12,8 +12,9 @@
 #include "i40e_espinudp.h"
 
 #define NFRAMES		256	/* distinct SPIs/addresses, cycled */
-#define BATCH		4096
-#define BATCHES		301
+#define BATCH		4096	/* table-driven frames per batch */
+#define REF_BATCH	256	/* bit-serial frames per batch */
+#define ROUNDS		501
 
 static struct espinudp_toeplitz tz;
 static u8 key[ESPINUDP_KEY_LEN];
@@ -86,38 +87,40 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median over BATCHES batches of ns per classify+hash */
-static double run(unsigned int v6, int ref, unsigned int batches)
+/* ns per classify+hash over one batch of @n frames */
+static double batch(unsigned int v6, int ref, unsigned int n)
 {
-	static double t[BATCHES];
 	struct espinudp_flow fl;
-	unsigned int b, i;
-	double t0;
+	unsigned int i;
 	u32 acc = 0;
+	double t0;
 
-	for (b = 0; b < batches; b++) {
-		t0 = now_ns();
-		for (i = 0; i < BATCH; i++) {
-			espinudp_classify_eth(frames[v6][i % NFRAMES], flen[v6],
-					      &ports, &fl);
-			if (ref)
-				acc ^= espinudp_toeplitz_ref(key, fl.tuple,
-							     fl.tuple_len);
-			else
-				acc ^= espinudp_flow_hash(&tz, &fl);
-		}
-		t[b] = (now_ns() - t0) / BATCH;
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		espinudp_classify_eth(frames[v6][i % NFRAMES], flen[v6],
+				      &ports, &fl);
+		if (ref)
+			acc ^= espinudp_toeplitz_ref(key, fl.tuple,
+						     fl.tuple_len);
+		else
+			acc ^= espinudp_flow_hash(&tz, &fl);
 	}
-	sink = acc;
-	qsort(t, batches, sizeof(t[0]), cmp);
-	return t[batches / 2];
+	sink ^= acc;
+	return (now_ns() - t0) / n;
+}
+
+static double median(double *t, unsigned int n)
+{
+	qsort(t, n, sizeof(t[0]), cmp);
+	return t[n / 2];
 }
 
 int main(void)
 {
+	static double s[4][ROUNDS];
 	double t4, t6, r4, r6;
 	struct espinudp_flow fl;
-	unsigned int i;
+	unsigned int i, r;
 
 	for (i = 0; i < sizeof(key); i++)
 		key[i] = i * 97 + 13;
@@ -133,14 +136,27 @@ int main(void)
 	if (fl.cls != ESPINUDP_CLASS_ESP || fl.tuple_len != 40)
 		return fprintf(stderr, "bench: IPv6 frame not esp/40\n"), 1;
 
-	run(0, 0, 50);	/* warm up: tables, caches, CPU clock */
-	t4 = run(0, 0, BATCHES);
-	t6 = run(1, 0, BATCHES);
-	r4 = run(0, 1, BATCHES / 4);
-	r6 = run(1, 1, BATCHES / 4);
+	/* warm up: tables, caches, CPU clock */
+	for (r = 0; r < 50; r++)
+		batch(r & 1, 0, BATCH);
+	/*
+	 * Rounds interleave all four measurements, so that noise from other
+	 * processes on this shared machine hits them alike; short batches
+	 * are rarely preempted, and the median drops the ones that were.
+	 */
+	for (r = 0; r < ROUNDS; r++) {
+		s[0][r] = batch(0, 0, BATCH);
+		s[1][r] = batch(1, 0, BATCH);
+		s[2][r] = batch(0, 1, REF_BATCH);
+		s[3][r] = batch(1, 1, REF_BATCH);
+	}
+	t4 = median(s[0], ROUNDS);
+	t6 = median(s[1], ROUNDS);
+	r4 = median(s[2], ROUNDS);
+	r6 = median(s[3], ROUNDS);
 
-	printf("classify+hash, median of batches of %d frames (%d distinct):\n",
-	       BATCH, NFRAMES);
+	printf("classify+hash, median of %d interleaved rounds; batches of %d (table) and %d (bit-serial) frames, %d distinct:\n",
+	       ROUNDS, BATCH, REF_BATCH, NFRAMES);
 	printf("  IPv4+SPI (16 bytes): table %7.2f ns   bit-serial %8.2f ns\n",
 	       t4, r4);
 	printf("  IPv6+SPI (40 bytes): table %7.2f ns   bit-serial %8.2f ns\n",
