@@ -92,8 +92,38 @@ kernel() {
 		rm -rf /opt/latest
 		mkdir -p /opt/latest/debs
 		cd /opt/latest/debs
-		apt-get -qq download "linux-image-$abi-unsigned" >&2
-		dpkg -x linux-image-*.deb /opt/latest/sysroot
+		# Newer Debian splits the image: linux-binary[-unsigned]-<abi>
+		# (vmlinuz), linux-modules-<abi>, linux-base-<abi>; older
+		# releases ship linux-image-<abi>-unsigned.
+		for p in "linux-binary-unsigned-$abi linux-binary-$abi" \
+			 "linux-modules-$abi" "linux-base-$abi" \
+			 "linux-image-$abi-unsigned linux-image-$abi"; do
+			for q in $p; do
+				apt-get -qq download "$q" >&2 2>/dev/null && break
+			done
+		done
+		for d in *.deb; do
+			dpkg -x "$d" /opt/latest/sysroot
+		done
+		# The QEMU harness expects boot/vmlinuz-<abi> and
+		# lib/modules/<abi>; merged-/usr packages put both under
+		# usr/lib/modules/<abi>/.
+		s=/opt/latest/sysroot
+		m=$s/usr/lib/modules/$abi
+		if [ -d "$m" ] && [ ! -e "$s/lib" ]; then
+			ln -s usr/lib "$s/lib"
+		fi
+		if [ ! -e "$s/boot/vmlinuz-$abi" ]; then
+			mkdir -p "$s/boot"
+			for v in "$m/vmlinuz" "$m/vmlinuz.unsigned"; do
+				if [ -f "$v" ]; then
+					cp "$v" "$s/boot/vmlinuz-$abi"
+					break
+				fi
+			done
+		fi
+		[ -f "$m/config" ] && cp "$m/config" "$s/boot/config-$abi"
+		ls -l "$s/boot/vmlinuz-$abi" "$s/lib/modules/$abi/" >&2
 		line=${src#linux-source-}
 		tar -C /opt/latest -xf /usr/src/$src.tar.xz
 		ln -sfn /usr/src/linux-headers-$abi /opt/latest/headers
@@ -108,9 +138,24 @@ kernel() {
 
 cmd=${1:-setup}
 shift || true
+# .cache/<line>: the layout of scripts/fetch-kernel.sh, for the QEMU
+# harness on the host (abi, version, sysroot; headers only in the chroot)
+publish() {
+	local line
+
+	line=$(cat "$root/opt/latest/line")
+	mkdir -p "$cache/$line"
+	cp "$root/opt/latest/abi" "$root/opt/latest/version" "$cache/$line/"
+	ln -sfn "$root/opt/latest/sysroot" "$cache/$line/sysroot"
+	ln -sfn "$root/opt/latest/linux-source-$line" \
+		"$cache/$line/linux-source-$line"
+	echo "$line"
+}
+
 case "$cmd" in
 setup)	setup ;;
-kernel)	kernel ;;
+kernel)	kernel; publish >/dev/null ;;
+publish) publish ;;
 run)	setup; enter "$@" ;;
 info)
 	for f in line abi version compiler; do
