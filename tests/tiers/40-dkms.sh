@@ -100,6 +100,18 @@ for line in 6.1 6.12; do
 	vm=$(modinfo -F vermagic "$mod" 2>/dev/null | awk '{print $1}')
 	[ "$vm" = "$kver" ]
 	ok $? "$line: i40e_espinudp.ko vermagic '$vm' is $kver"
+	# modinfo: description, the git version dkms.sh staged, license and
+	# a description for every parameter
+	mv_=$(modinfo -F version "$mod" 2>/dev/null)
+	[ "$mv_" = "$ver" ]
+	ok $? "$line: modinfo version '$mv_' is the package version"
+	desc=$(modinfo -F description "$mod" 2>/dev/null)
+	lic=$(modinfo -F license "$mod" 2>/dev/null)
+	parms=$(modinfo -F parm "$mod" 2>/dev/null)
+	[ -n "$desc" ] && [ "$lic" = GPL ] &&
+		grep -q '^ports:..' <<<"$parms" && grep -q '^steer:..' <<<"$parms" &&
+		! grep -qE '^[a-z_]+:$' <<<"$parms"
+	ok $? "$line: modinfo has description, license GPL, ports= and steer= documented"
 	if [ -n "$with_i40e" ]; then
 		[ -f "$built/i40e.ko" ] &&
 			[ "$(modinfo -F vermagic "$built/i40e.ko" | awk '{print $1}')" = "$kver" ]
