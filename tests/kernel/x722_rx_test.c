@@ -155,6 +155,53 @@ static void x722_skip(const char *reason, const char *fmt, ...)
 	va_end(args);
 }
 
+/* ---- the esp-udp-rss private flag: a u64 mask (6.1) or a bit (6.12) ---- */
+
+#if defined(I40E_FLAG_ESPINUDP_ENABLED)
+static void x722_set_pflag(struct i40e_pf *pf, bool on)
+{
+	if (on)
+		pf->flags |= I40E_FLAG_ESPINUDP_ENABLED;
+	else
+		pf->flags &= ~I40E_FLAG_ESPINUDP_ENABLED;
+}
+#define X722_HAVE_PFLAG	1
+#elif defined(I40E_FLAG_ESPINUDP_ENA)
+static void x722_set_pflag(struct i40e_pf *pf, bool on)
+{
+	if (on)
+		set_bit(I40E_FLAG_ESPINUDP_ENA, pf->flags);
+	else
+		clear_bit(I40E_FLAG_ESPINUDP_ENA, pf->flags);
+}
+#define X722_HAVE_PFLAG	1
+#else
+static void x722_set_pflag(struct i40e_pf *pf, bool on)
+{
+}
+#define X722_HAVE_PFLAG	0
+#endif
+
+/*
+ * What i40e_set_priv_flags() and i40e_set_features() do for the hook:
+ * change pf->flags or the features, then i40e_espinudp_update_rx().
+ */
+static void x722_configure(bool pflag, bool rxhash)
+{
+	struct net_device *dev = x722->dev;
+
+	rtnl_lock();
+	x722_set_pflag(x722->pf, pflag);
+	x722_espinudp_update_rx(x722->vsi, rxhash ?
+				dev->features | NETIF_F_RXHASH :
+				dev->features & ~NETIF_F_RXHASH);
+	if (rxhash)
+		dev->features |= NETIF_F_RXHASH;
+	else
+		dev->features &= ~NETIF_F_RXHASH;
+	rtnl_unlock();
+}
+
 /* ---- finding i40e_process_skb_fields() ---- */
 
 static void *x722_lookup(const char *name)
@@ -405,6 +452,8 @@ static int x722_setup(void)
 	x722->vsi->espinudp.get_rss = x722_get_rss;
 	i40e_espinudp_dev_add(&x722->vsi->espinudp);
 	x722->vsi->espinudp_added = true;
+	/* i40e_sw_init() sets the flag by default; RXHASH is on */
+	x722_configure(true, true);
 	return 0;
 
 err_teardown:
@@ -574,9 +623,11 @@ static void x722_run_all(bool hook)
 
 	pr_info("KTAP version 1\n");
 	pr_info("1..%u\n", X722_NCONFIGS * (X722_NFRAMES + 1) + 4);
-	pr_info("# i40e_process_skb_fields at %px, NAPI on cpu %d, queue cpus %d %d %d %d\n",
-		x722_process_skb_fields, x722->napi_cpu, x722->queue_cpu[0],
-		x722->queue_cpu[1], x722->queue_cpu[2], x722->queue_cpu[3]);
+	pr_info("# NAPI on cpu %d, queue cpus %d %d %d %d; hook on %d, vsi->espinudp_rx %d, attached %d\n",
+		x722->napi_cpu, x722->queue_cpu[0], x722->queue_cpu[1],
+		x722->queue_cpu[2], x722->queue_cpu[3], i40e_espinudp_on(),
+		READ_ONCE(x722->vsi->espinudp_rx),
+		x722->vsi->espinudp.attached);
 
 	/* config 0: first key; 1: a new key; 2: a new LUT */
 	for (c = 0; c < X722_NCONFIGS; c++) {
@@ -595,23 +646,22 @@ static void x722_run_all(bool hook)
 
 	x722_test_hw_hashed();
 
-	/* ethtool -K rxhash off, as i40e_set_features() applies it */
-	rtnl_lock();
-	x722_espinudp_update_rx(x722->vsi, x722->dev->features &
-				~NETIF_F_RXHASH);
-	x722->dev->features &= ~NETIF_F_RXHASH;
-	rtnl_unlock();
+	/* ethtool -K rxhash off */
+	x722_configure(true, false);
 	x722_test_untouched("rxhash off, no FLTSTAT", 0);
 	x722_test_untouched("rxhash off, FLTSTAT=RSS",
 			    I40E_RX_DESC_FLTSTAT_RSS_HASH);
-	rtnl_lock();
-	x722_espinudp_update_rx(x722->vsi, x722->dev->features |
-				NETIF_F_RXHASH);
-	x722->dev->features |= NETIF_F_RXHASH;
-	rtnl_unlock();
 
-	x722_skip("the i40e patch series exposes no esp-udp-rss flag state yet",
-		  "private flag esp-udp-rss off");
+	/* ethtool --set-priv-flags esp-udp-rss off */
+	if (X722_HAVE_PFLAG && hook) {
+		x722_configure(false, true);
+		x722_test_untouched("private flag esp-udp-rss off", 0);
+	} else {
+		x722_skip(hook ? "no esp-udp-rss flag in these i40e sources" :
+			  "i40e_espinudp is not loaded",
+			  "private flag esp-udp-rss off");
+	}
+	x722_configure(true, true);
 }
 
 static int __init x722_rx_test_init(void)
