@@ -76,7 +76,8 @@ static void espinudp_set(struct espinudp_flow *flow, u8 cls, u8 tuple_len)
 
 /*
  * UDP on a configured port: @uh is the UDP header, @ulen its validated
- * length, @alen the address bytes already in the tuple (8 or 32).
+ * length, @alen the address bytes already in the tuple (8 or 32).  The
+ * caller made min(@ulen, 16) bytes at @uh readable.
  */
 static void espinudp_udp(const u8 *uh, u32 ulen, u32 alen,
 			 struct espinudp_flow *flow)
@@ -108,15 +109,31 @@ static void espinudp_udp(const u8 *uh, u32 ulen, u32 alen,
 	espinudp_set(flow, ESPINUDP_CLASS_UDP, alen + 4);
 }
 
-static void espinudp_ipv4(const u8 *nh, u32 len,
-			  const struct espinudp_ports *ports,
-			  struct espinudp_flow *flow)
+/* Bytes of a UDP datagram of length @ulen that classification reads */
+static u32 espinudp_udp_need(u32 ulen)
 {
-	u32 ihl, tot, plen, ulen;
+	/* header, then at most the marker/SPI and sequence number */
+	return ulen < ESPINUDP_UDP_HLEN + 8 ? ulen : ESPINUDP_UDP_HLEN + 8;
+}
+
+/*
+ * The parsers check every length against @len, the bytes the frame really
+ * has, and read only below @avail (<= @len), the bytes contiguous at @nh.
+ * They return 0 when @flow is set, or the contiguous length they need
+ * (> @avail, <= @len).  A frame is judged on @len alone: @avail never
+ * changes the result, it only asks for more bytes.
+ */
+static u32 espinudp_ipv4(const u8 *nh, u32 avail, u32 len,
+			 const struct espinudp_ports *ports,
+			 struct espinudp_flow *flow)
+{
+	u32 ihl, tot, plen, ulen, need;
 	const u8 *uh;
 
 	if (unlikely(len < ESPINUDP_IPV4_HLEN))
 		goto malformed;
+	if (unlikely(avail < ESPINUDP_IPV4_HLEN))
+		return ESPINUDP_IPV4_HLEN;
 	/* version 4 and IHL >= 5: 0x45..0x4f, one compare */
 	if (unlikely((u8)(nh[0] - 0x45) > 0x0a))
 		goto malformed;
@@ -130,7 +147,7 @@ static void espinudp_ipv4(const u8 *nh, u32 len,
 		     (ESPINUDP_IP_MF | ESPINUDP_IP_OFFSET))) {
 		memcpy(flow->tuple, nh + 12, 8);
 		espinudp_set(flow, ESPINUDP_CLASS_FRAGMENT, 8);
-		return;
+		return 0;
 	}
 	if (nh[9] != ESPINUDP_IPPROTO_UDP)
 		goto other;
@@ -138,33 +155,43 @@ static void espinudp_ipv4(const u8 *nh, u32 len,
 	plen = tot - ihl;
 	if (unlikely(plen < ESPINUDP_UDP_HLEN))
 		goto malformed;
+	if (unlikely(avail < ihl + ESPINUDP_UDP_HLEN))
+		return ihl + ESPINUDP_UDP_HLEN;
 	uh = nh + ihl;
 	if (!espinudp_port_match(ports, espinudp_read_be16(uh + 2)))
 		goto other;
 	ulen = espinudp_get_be16(uh + 4);
 	if (unlikely(ulen < ESPINUDP_UDP_HLEN || ulen > plen))
 		goto malformed;
+	need = ihl + espinudp_udp_need(ulen);
+	if (unlikely(avail < need))
+		return need;
 
 	memcpy(flow->tuple, nh + 12, 8);
 	espinudp_udp(uh, ulen, 8, flow);
-	return;
+	return 0;
 
 other:
 	espinudp_set(flow, ESPINUDP_CLASS_OTHER, 0);
-	return;
+	return 0;
 malformed:
 	espinudp_set(flow, ESPINUDP_CLASS_MALFORMED, 0);
+	return 0;
 }
 
-static void espinudp_ipv6(const u8 *nh, u32 len,
-			  const struct espinudp_ports *ports,
-			  struct espinudp_flow *flow)
+static u32 espinudp_ipv6(const u8 *nh, u32 avail, u32 len,
+			 const struct espinudp_ports *ports,
+			 struct espinudp_flow *flow)
 {
-	u32 off = ESPINUDP_IPV6_HLEN, end, ulen, hlen;
+	u32 off = ESPINUDP_IPV6_HLEN, end, ulen, hlen, need;
 	unsigned int nexthdr, n = 0;
 	const u8 *uh;
 
-	if (unlikely(len < ESPINUDP_IPV6_HLEN || (nh[0] >> 4) != 6))
+	if (unlikely(len < ESPINUDP_IPV6_HLEN))
+		goto malformed;
+	if (unlikely(avail < ESPINUDP_IPV6_HLEN))
+		return ESPINUDP_IPV6_HLEN;
+	if (unlikely((nh[0] >> 4) != 6))
 		goto malformed;
 	end = ESPINUDP_IPV6_HLEN + espinudp_get_be16(nh + 4);
 	if (unlikely(end > len))
@@ -184,12 +211,14 @@ static void espinudp_ipv6(const u8 *nh, u32 len,
 		/* every one of these is at least 8 bytes */
 		if (unlikely(++n > ESPINUDP_MAX_EXTHDRS || end - off < 8))
 			goto malformed;
+		if (unlikely(avail < off + 8))
+			return off + 8;
 		if (nexthdr == ESPINUDP_IPPROTO_FRAGMENT) {
 			if (espinudp_get_be16(nh + off + 2) &
 			    (ESPINUDP_IP6_OFFSET | ESPINUDP_IP6_MF)) {
 				memcpy(flow->tuple, nh + 8, 32);
 				espinudp_set(flow, ESPINUDP_CLASS_FRAGMENT, 32);
-				return;
+				return 0;
 			}
 			hlen = 8;
 		} else {
@@ -203,48 +232,80 @@ static void espinudp_ipv6(const u8 *nh, u32 len,
 
 	if (unlikely(end - off < ESPINUDP_UDP_HLEN))
 		goto malformed;
+	if (unlikely(avail < off + ESPINUDP_UDP_HLEN))
+		return off + ESPINUDP_UDP_HLEN;
 	uh = nh + off;
 	if (!espinudp_port_match(ports, espinudp_read_be16(uh + 2)))
 		goto other;
 	ulen = espinudp_get_be16(uh + 4);
 	if (unlikely(ulen < ESPINUDP_UDP_HLEN || ulen > end - off))
 		goto malformed;
+	need = off + espinudp_udp_need(ulen);
+	if (unlikely(avail < need))
+		return need;
 
 	memcpy(flow->tuple, nh + 8, 32);
 	espinudp_udp(uh, ulen, 32, flow);
-	return;
+	return 0;
 
 other:
 	espinudp_set(flow, ESPINUDP_CLASS_OTHER, 0);
-	return;
+	return 0;
 malformed:
 	espinudp_set(flow, ESPINUDP_CLASS_MALFORMED, 0);
+	return 0;
+}
+
+static u32 espinudp_classify(const u8 *nh, u32 avail, u32 len, __be16 proto,
+			     const struct espinudp_ports *ports,
+			     struct espinudp_flow *flow)
+{
+	u32 off = 0, need;
+	unsigned int tags = 0;
+	u16 p = be16_to_cpu(proto);
+
+	while (unlikely(p == ESPINUDP_P_8021Q || p == ESPINUDP_P_8021AD)) {
+		/* TCI, then the encapsulated EtherType */
+		if (++tags > ESPINUDP_MAX_VLANS ||
+		    len - off < ESPINUDP_VLAN_HLEN) {
+			espinudp_set(flow, ESPINUDP_CLASS_MALFORMED, 0);
+			return 0;
+		}
+		if (avail - off < ESPINUDP_VLAN_HLEN)
+			return off + ESPINUDP_VLAN_HLEN;
+		p = espinudp_get_be16(nh + off + 2);
+		off += ESPINUDP_VLAN_HLEN;
+	}
+
+	if (likely(p == ESPINUDP_P_IPV4))
+		need = espinudp_ipv4(nh + off, avail - off, len - off, ports,
+				     flow);
+	else if (p == ESPINUDP_P_IPV6)
+		need = espinudp_ipv6(nh + off, avail - off, len - off, ports,
+				     flow);
+	else
+		goto other;
+	return need ? off + need : 0;
+
+other:
+	espinudp_set(flow, ESPINUDP_CLASS_OTHER, 0);
+	return 0;
 }
 
 void espinudp_classify_l3(const u8 *nh, u32 len, __be16 proto,
 			  const struct espinudp_ports *ports,
 			  struct espinudp_flow *flow)
 {
-	unsigned int tags = 0;
-	u16 p = be16_to_cpu(proto);
+	espinudp_classify(nh, len, len, proto, ports, flow);
+}
 
-	while (unlikely(p == ESPINUDP_P_8021Q || p == ESPINUDP_P_8021AD)) {
-		/* TCI, then the encapsulated EtherType */
-		if (++tags > ESPINUDP_MAX_VLANS || len < ESPINUDP_VLAN_HLEN) {
-			espinudp_set(flow, ESPINUDP_CLASS_MALFORMED, 0);
-			return;
-		}
-		p = espinudp_get_be16(nh + 2);
-		nh += ESPINUDP_VLAN_HLEN;
-		len -= ESPINUDP_VLAN_HLEN;
-	}
-
-	if (likely(p == ESPINUDP_P_IPV4))
-		espinudp_ipv4(nh, len, ports, flow);
-	else if (p == ESPINUDP_P_IPV6)
-		espinudp_ipv6(nh, len, ports, flow);
-	else
-		espinudp_set(flow, ESPINUDP_CLASS_OTHER, 0);
+u32 espinudp_classify_l3_partial(const u8 *nh, u32 headlen, u32 len,
+				 __be16 proto,
+				 const struct espinudp_ports *ports,
+				 struct espinudp_flow *flow)
+{
+	return espinudp_classify(nh, headlen < len ? headlen : len, len, proto,
+				 ports, flow);
 }
 
 void espinudp_classify_eth(const u8 *frame, u32 len,
@@ -255,8 +316,9 @@ void espinudp_classify_eth(const u8 *frame, u32 len,
 		espinudp_set(flow, ESPINUDP_CLASS_MALFORMED, 0);
 		return;
 	}
-	espinudp_classify_l3(frame + ESPINUDP_ETH_HLEN, len - ESPINUDP_ETH_HLEN,
-			     espinudp_read_be16(frame + 12), ports, flow);
+	espinudp_classify(frame + ESPINUDP_ETH_HLEN, len - ESPINUDP_ETH_HLEN,
+			  len - ESPINUDP_ETH_HLEN, espinudp_read_be16(frame + 12),
+			  ports, flow);
 }
 
 /* Key byte @i, zero past the end of the key */

@@ -74,6 +74,20 @@ void espinudp_classify_l3(const u8 *nh, u32 len, __be16 proto,
 			  struct espinudp_flow *flow);
 
 /*
+ * The same classification for a frame that is not all contiguous (a
+ * non-linear skb): @len is the length from @nh to the end of the frame
+ * (skb->len), only the first @headlen bytes at @nh are read (skb_headlen()).
+ * Returns 0 when @flow is set.  Otherwise a header lies past @headlen: the
+ * return value is the contiguous length needed (> @headlen, <= @len);
+ * pull that much (pskb_may_pull()) and call again.  The result never
+ * depends on @headlen, only whether more bytes are needed does.
+ */
+u32 espinudp_classify_l3_partial(const u8 *nh, u32 headlen, u32 len,
+				 __be16 proto,
+				 const struct espinudp_ports *ports,
+				 struct espinudp_flow *flow);
+
+/*
  * Build tables from a key of @key_len bytes (52, or 40 zero-extended).
  * Returns 0 or -EINVAL for other lengths.
  */

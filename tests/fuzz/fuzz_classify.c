@@ -7,7 +7,9 @@
  *   mode & 3 == 2      classify_l3(frame) with EtherType IPv4/IPv6/802.1Q/
  *                      802.1ad chosen by (mode >> 2) & 3 (the kernel entry)
  *   mode & 3 == 3      classify_l3 with the EtherType in the first 2 bytes
- *   mode >> 4          port set: {4500}, {4500, 500}, {1..8}, ...
+ *   (mode >> 4) & 3    port set: {4500}, {4500, 500}, {1..8}, {}
+ *   mode >> 6          the partial (non-linear) entry point starts with
+ *                      0, 1/4, 2/4 or 3/4 of the frame readable
  *
  * The frame is copied into a buffer of its exact size, so ASan reports any
  * read past the end.  Invariants checked (abort on violation): tuple length
@@ -29,6 +31,60 @@ static void fail(const char *why, const struct espinudp_flow *fl)
 	fprintf(stderr, "invariant: %s (class %s, tuple_len %u)\n", why,
 		espinudp_class_name(fl->cls), fl->tuple_len);
 	abort();
+}
+
+/*
+ * The partial entry point (non-linear skbs) must reach the same result from
+ * any head length, asking only for more bytes, within the frame.  Each
+ * attempt reads an exact-size copy of the head, so ASan sees overreads.
+ */
+static void check_partial(const u8 *frame, u32 len, unsigned int mode,
+			  const struct espinudp_ports *ports,
+			  const struct espinudp_flow *want)
+{
+	struct espinudp_flow fl;
+	const u8 *nh = frame;
+	u32 head, need;
+	__be16 proto;
+	int pulls = 0;
+	u8 *buf;
+
+	switch (mode & 3) {
+	case 0:
+	case 1:
+		if (len < 14)
+			return;
+		proto = espinudp_read_be16(frame + 12);
+		nh += 14;
+		len -= 14;
+		break;
+	case 2:
+		proto = cpu_to_be16(ethertypes[(mode >> 2) & 3]);
+		break;
+	default:
+		proto = espinudp_read_be16(frame);
+		nh += 2;
+		len -= 2;
+		break;
+	}
+	head = (u32)(((u64)len * (mode >> 6)) / 4);
+	for (;;) {
+		buf = malloc(head ? head : 1);
+		memcpy(buf, nh, head);
+		memset(&fl, 0x3c, sizeof(fl));
+		need = espinudp_classify_l3_partial(buf, head, len, proto,
+						    ports, &fl);
+		free(buf);
+		if (!need)
+			break;
+		if (need <= head || need > len || ++pulls > 64)
+			fail("partial: bad pull request", &fl);
+		head = need;
+	}
+	if (fl.cls != want->cls || fl.spi != want->spi ||
+	    fl.tuple_len != want->tuple_len ||
+	    memcmp(fl.tuple, want->tuple, fl.tuple_len))
+		fail("partial: result differs from the linear one", &fl);
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
@@ -53,7 +109,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		return 0;
 
 	espinudp_ports_default(&ports);
-	switch (mode >> 4) {
+	switch ((mode >> 4) & 3) {
 	case 1:
 		ports.port[ports.n++] = 500;
 		break;
@@ -89,9 +145,12 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 				     espinudp_read_be16(frame), &ports, &fl);
 		break;
 	}
-	free(frame);
-	if ((mode & 3) == 3 && len < 2)
+	if ((mode & 3) == 3 && len < 2) {
+		free(frame);
 		return 0;
+	}
+	check_partial(frame, len, mode, &ports, &fl);
+	free(frame);
 
 	switch (fl.cls) {
 	case ESPINUDP_CLASS_OTHER:

@@ -351,6 +351,35 @@ static u32 build(const struct pkt *k, u8 *f, u32 *l3)
 
 static struct espinudp_ports ports;
 
+/*
+ * Classify through the partial entry point, starting with @head readable
+ * bytes and pulling what it asks for; each attempt reads from an exact-size
+ * copy of the readable bytes, so ASan catches a read past @headlen.
+ * Returns the number of pulls, or -1 if a request broke the contract.
+ */
+static int classify_pulled(const u8 *nh, u32 len, __be16 proto, u32 head,
+			   struct espinudp_flow *fl)
+{
+	int pulls = 0;
+	u32 need;
+	u8 *buf;
+
+	if (head > len)
+		head = len;
+	for (;;) {
+		buf = malloc(head ? head : 1);
+		memcpy(buf, nh, head);
+		need = espinudp_classify_l3_partial(buf, head, len, proto,
+						    &ports, fl);
+		free(buf);
+		if (!need)
+			return pulls;
+		if (need <= head || need > len || ++pulls > 64)
+			return -1;
+		head = need;
+	}
+}
+
 static void check(const char *what, const struct pkt *k, unsigned int cls,
 		  u32 spi)
 {
@@ -392,6 +421,27 @@ static void check(const char *what, const struct pkt *k, unsigned int cls,
 	   "%s: %s spi %08x tuple %u (want %s spi %08x tuple %u)", what,
 	   espinudp_class_name(fl.cls), be32_to_cpu(fl.spi), fl.tuple_len,
 	   espinudp_class_name(cls), spi, wlen);
+
+	/* Non-linear frames: every head length gives the same answer */
+	{
+		struct espinudp_flow fp;
+		u32 h, bad = 0, maxpull = 0;
+		__be16 et = espinudp_read_be16(copy + 12);
+		int r;
+
+		for (h = 0; h <= len - 14; h++) {
+			memset(&fp, 0x5a, sizeof(fp));
+			r = classify_pulled(copy + 14, len - 14, et, h, &fp);
+			if (r < 0 || fp.cls != fl.cls || fp.spi != fl.spi ||
+			    fp.tuple_len != fl.tuple_len ||
+			    memcmp(fp.tuple, fl.tuple, fl.tuple_len))
+				bad++;
+			if (r > (int)maxpull)
+				maxpull = r;
+		}
+		ok(!bad, "%s: partial entry, head lengths 0..%u: same result (%u pulls max, %u bad)",
+		   what, len - 14, maxpull, bad);
+	}
 
 	/* The kernel entry point: VLAN tag stripped, data at the network header */
 	if (k->ntags == 1) {
@@ -588,6 +638,54 @@ static void test_raw(void)
 	f[13] = 0x00;
 	espinudp_classify_eth(f, 16, &ports, &fl);
 	ok(fl.cls == ESPINUDP_CLASS_MALFORMED, "truncated VLAN tag is malformed");
+
+	/* l3 entry with the outer tag stripped and an inner tag inline */
+	{
+		u8 g[64] = { 0 };
+
+		g[0] = 0x00;
+		g[1] = 0x64;		/* TCI */
+		g[2] = 0x08;		/* inner EtherType IPv4 */
+		g[4] = 0x45;
+		g[6] = 0;
+		g[7] = 28;		/* total length */
+		g[13] = 17;
+		g[24] = 0x11;
+		g[25] = 0x94;
+		g[26] = 0x11;
+		g[27] = 0x94;
+		g[29] = 8;		/* UDP length 8 */
+		espinudp_classify_l3(g, 32, cpu_to_be16(0x8100), &ports, &fl);
+		ok(fl.cls == ESPINUDP_CLASS_UDP && fl.tuple_len == 12,
+		   "l3 entry with EtherType 802.1Q walks the inline tag (%s)",
+		   espinudp_class_name(fl.cls));
+		memmove(g + 8, g, 40);
+		g[0] = 0;
+		g[1] = 0x65;
+		g[2] = 0x81;
+		g[3] = 0x00;
+		g[4] = 0;
+		g[5] = 0x66;
+		g[6] = 0x81;
+		g[7] = 0x00;
+		espinudp_classify_l3(g, 40, cpu_to_be16(0x88a8), &ports, &fl);
+		ok(fl.cls == ESPINUDP_CLASS_MALFORMED,
+		   "l3 entry: three tags (802.1ad + 2 inline 802.1Q) are malformed");
+		ok(espinudp_classify_l3_partial(g, 2, 40, cpu_to_be16(0x88a8),
+						&ports, &fl) == 4,
+		   "partial entry asks for the first tag (4 bytes)");
+		ok(espinudp_classify_l3_partial(g, 0, 3, cpu_to_be16(0x88a8),
+						&ports, &fl) == 0 &&
+		   fl.cls == ESPINUDP_CLASS_MALFORMED,
+		   "partial entry: a 3-byte frame is malformed, no pull asked");
+		ok(espinudp_classify_l3_partial(g, 0, 19, cpu_to_be16(0x0800),
+						&ports, &fl) == 0 &&
+		   fl.cls == ESPINUDP_CLASS_MALFORMED,
+		   "partial entry: 19 bytes of IPv4 are malformed, no pull asked");
+		ok(espinudp_classify_l3_partial(g, 0, 20, cpu_to_be16(0x0800),
+						&ports, &fl) == 20,
+		   "partial entry: 20 bytes of IPv4 and none readable: pull 20");
+	}
 
 	/* Port set */
 	espinudp_ports_default(&p2);
