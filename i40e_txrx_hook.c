@@ -467,8 +467,7 @@ static bool espinudp_rx(struct i40e_espinudp_dev *edev,
 	struct espinudp_state *st;
 	struct espinudp_flow flow;
 	u8 copy[ESPINUDP_HDR_COPY];
-	u32 len, hash, q;
-	const u8 *nh;
+	u32 len, need, hash, q;
 	int cpu;
 
 	st = rcu_dereference_bh(edev->priv);
@@ -479,22 +478,25 @@ static bool espinudp_rx(struct i40e_espinudp_dev *edev,
 	/*
 	 * skb->data is at the network header (eth_type_trans() ran), the VLAN
 	 * tag is in hwaccel or inline (the core walks it).  The core reads
-	 * no byte past @len and checks the IP and UDP lengths against it, so
-	 * a frame whose packet is not all in the linear part is classified
-	 * on a bounded copy and typically counted as malformed; i40e's
-	 * default build_skb receive path keeps whole standard-MTU frames
-	 * linear.
+	 * only the linear part; when a header lies past it (legacy-rx, jumbo
+	 * multi-buffer frames) the first bytes are copied, never pulled:
+	 * pskb_may_pull() may allocate.  Headers longer than the copy are
+	 * counted as malformed.
 	 */
-	nh = skb->data;
 	len = skb_headlen(skb);
-	if (unlikely(skb->data_len)) {
+	need = espinudp_classify_l3_partial(skb->data, len, skb->len,
+					    skb->protocol, &cfg->ports, &flow);
+	if (unlikely(need)) {
+		const u8 *nh;
+
 		len = min_t(u32, skb->len, sizeof(copy));
-		nh = skb_header_pointer(skb, 0, len, copy);
-		if (unlikely(!nh))
+		nh = need <= len ? skb_header_pointer(skb, 0, len, copy) : NULL;
+		if (!nh || espinudp_classify_l3_partial(nh, len, skb->len,
+							skb->protocol,
+							&cfg->ports, &flow))
 			goto malformed;
 	}
 
-	espinudp_classify_l3(nh, len, skb->protocol, &cfg->ports, &flow);
 	switch (flow.cls) {
 	case ESPINUDP_CLASS_OTHER:
 		return false;
