@@ -59,6 +59,31 @@ struct espinudp_toeplitz {
 	u32 tbl[ESPINUDP_TBL_BYTES][256];
 };
 
+/*
+ * Classification rules, checked in this order (all lengths against @len;
+ * no byte at or past @len is ever read):
+ * - Ethernet header (14 bytes), then up to two inline 802.1Q/802.1ad tags;
+ *   a third tag, or a truncated one, is MALFORMED.
+ * - EtherType neither IPv4 nor IPv6: OTHER.
+ * - IPv4: version 4, IHL >= 5, IHL * 4 <= total length <= bytes left
+ *   (trailing Ethernet padding allowed), else MALFORMED.  MF or a non-zero
+ *   offset: FRAGMENT (whatever the protocol, as the NIC's fragment hash;
+ *   the ports of a non-first fragment are unknown).
+ * - IPv6: version 6, 40 + payload length <= bytes left, else MALFORMED.
+ *   Hop-by-hop, routing, destination-options and fragment headers are
+ *   walked, at most 8 (a 9th is MALFORMED), each inside the payload.  A
+ *   fragment header with a non-zero offset or M=1: FRAGMENT.
+ * - Protocol not UDP: OTHER.  UDP header not inside the IP payload:
+ *   MALFORMED.  dport not in @ports: OTHER.  UDP length < 8 or past the
+ *   IP payload: MALFORMED.
+ * - UDP payload (UDP length - 8): one 0xff byte: KEEPALIVE; >= 4 bytes
+ *   starting with 4 zero bytes: IKE; >= 8 bytes starting with a non-zero
+ *   SPI: ESP; anything else: UDP.
+ * Hash input (@flow->tuple, network order): FRAGMENT src, dst; KEEPALIVE,
+ * IKE, UDP src, dst, sport, dport; ESP the same + SPI; OTHER, MALFORMED
+ * none (tuple_len 0).
+ */
+
 /* Classification, starting at the Ethernet header (inline VLAN tags). */
 void espinudp_classify_eth(const u8 *frame, u32 len,
 			   const struct espinudp_ports *ports,
@@ -67,7 +92,9 @@ void espinudp_classify_eth(const u8 *frame, u32 len,
 /*
  * Classification starting at the network header, @proto being the
  * EtherType (network order) the stack already parsed, with any VLAN tag
- * already stripped (the kernel RX path).  ETH_P_8021Q/8021AD are walked.
+ * already stripped (the kernel RX path).  ETH_P_8021Q/8021AD are walked:
+ * @nh then points at the inline tag's TCI, as after eth_type_trans(); up to
+ * two inline tags, as for espinudp_classify_eth().
  */
 void espinudp_classify_l3(const u8 *nh, u32 len, __be16 proto,
 			  const struct espinudp_ports *ports,
@@ -94,11 +121,17 @@ u32 espinudp_classify_l3_partial(const u8 *nh, u32 headlen, u32 len,
 int espinudp_toeplitz_init(struct espinudp_toeplitz *t, const u8 *key,
 			   u32 key_len);
 
-/* Table-driven Toeplitz over @len <= ESPINUDP_TBL_BYTES bytes */
+/*
+ * Table-driven Toeplitz over @len <= ESPINUDP_TBL_BYTES bytes (longer
+ * input is cut to that: the key has no bits for more).
+ */
 u32 espinudp_toeplitz(const struct espinudp_toeplitz *t, const u8 *in,
 		      u32 len);
 
-/* Bit-serial reference (tests, bench); @key is 52 bytes */
+/*
+ * Bit-serial reference (tests, bench), independent of the tables: @key is
+ * 52 bytes (zero-extend a 40-byte key); @len is cut to ESPINUDP_TBL_BYTES.
+ */
 u32 espinudp_toeplitz_ref(const u8 *key, const u8 *in, u32 len);
 
 /* Hash of a classified flow; 0 when the class has no hash input */

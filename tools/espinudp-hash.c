@@ -64,7 +64,7 @@ static void usage(FILE *f)
 		prog, MAX_QUEUES, ESPINUDP_MAX_PORTS, prog);
 }
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
+static void __attribute__((noreturn)) __attribute__((format(printf, 1, 2)))
 die(const char *fmt, ...)
 {
 	va_list ap;
@@ -257,7 +257,7 @@ int main(int argc, char **argv)
 	};
 	const char *key_arg = NULL, *key_file = NULL, *lut_file = NULL;
 	unsigned long queues = 0, lut_size = 0, hist[MAX_QUEUES] = { 0 };
-	unsigned long frames = 0, esp = 0, i, maxq;
+	unsigned long frames = 0, esp = 0, cut = 0, i, maxq;
 	char err[PCAP_ERRBUF_SIZE], *text, *k;
 	static struct espinudp_toeplitz tz;
 	u8 key[ESPINUDP_KEY_LEN] = { 0 };
@@ -350,7 +350,8 @@ int main(int argc, char **argv)
 			lut[i] = i % queues;
 	}
 	if (!klen)
-		die("no RSS key: give --key, --key-file (e.g. /proc/sys/net/core/netdev_rss_key) or an ethtool -x --lut-file with a key");
+		die("no RSS key: give --key, --key-file %s, or an ethtool -x --lut-file with a key",
+		    "(e.g. /proc/sys/net/core/netdev_rss_key)");
 	if (espinudp_toeplitz_init(&tz, key, klen))
 		die("bad key length %d", klen);
 
@@ -363,6 +364,8 @@ int main(int argc, char **argv)
 
 	while ((rc = pcap_next_ex(pc, &ph, &data)) == 1) {
 		frames++;
+		if (ph->caplen < ph->len)
+			cut++;
 		espinudp_classify_eth(data, ph->caplen, &ports, &fl);
 		printf("%lu\t%s\t", frames, espinudp_class_name(fl.cls));
 		if (fl.cls == ESPINUDP_CLASS_ESP)
@@ -387,6 +390,9 @@ int main(int argc, char **argv)
 	if (fflush(stdout))
 		die("write error: %m");
 
+	if (cut)
+		fprintf(stderr, "# %lu frames were cut short by the capture's snaplen: only captured bytes are classified (a cut IP datagram is malformed); capture with tcpdump -s 0\n",
+			cut);
 	maxq = 0;
 	for (i = 0; i < lut_size; i++)
 		if (lut[i] > maxq)

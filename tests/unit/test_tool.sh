@@ -149,3 +149,9 @@ if "$tool" --help | grep -q -- '--lut-file'; then
 else
 	nok "--help"
 fi
+"$tool" --key "$MS" "$corpus/esp_truncated.pcap" >/dev/null 2>"$tmp/err"
+if grep -q '1 frames were cut short' "$tmp/err"; then
+	ok "stderr notes frames cut by the capture's snaplen"
+else
+	nok "snaplen note"; sed 's/^/# /' "$tmp/err"
+fi
