@@ -11,6 +11,8 @@
 #        sid-chroot.sh run CMD...    run CMD in the chroot, the project
 #                                    bind-mounted at /src
 #        sid-chroot.sh info          print line, ABI and version
+#        sid-chroot.sh publish       link .cache/<line> to the chroot's
+#                                    kernel (done by "kernel")
 #
 # The kernel image is unpacked (dpkg -x) to /opt/latest/sysroot inside the
 # chroot, for the QEMU harness; it is never installed.
@@ -21,7 +23,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${ESPINUDP_CACHE:-$top/.cache}
 root=${SID_CHROOT:-$cache/sid-chroot}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-inc=gcc,make,bc,bison,flex,libelf-dev,libssl-dev,kmod,cpio,xz-utils,zstd,perl,python3,rsync,git
+inc=gcc,make,patch,bc,bison,flex,libelf-dev,libssl-dev,kmod,cpio,xz-utils,zstd,perl,python3,rsync,git
 
 mounted=()
 cleanup() {
@@ -48,6 +50,10 @@ enter() {
 	mnt /dev "$root/dev"
 	mnt /sys "$root/sys"
 	mnt "$top" "$root/src"
+	# the shared frame corpus, where the tests find it (../shared)
+	if [ -d "$top/../shared" ]; then
+		mnt "$(cd "$top/../shared" && pwd)" "$root/shared" ro
+	fi
 	cp -f /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 	env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
 		DEBIAN_FRONTEND=noninteractive chroot "$root" "$@"
@@ -88,7 +94,7 @@ kernel() {
 		      head -1)
 		[ -n "$abi" ] && [ -n "$src" ]
 		apt-get -qq install -y --no-install-recommends \
-			"linux-headers-$abi" "$src" >&2
+			"linux-headers-$abi" "$src" patch >&2
 		rm -rf /opt/latest
 		mkdir -p /opt/latest/debs
 		cd /opt/latest/debs

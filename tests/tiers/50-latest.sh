@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Tier 50 (make check-latest only; tests/run-all.sh skips 5x tiers unless
+# TIERS names them): the newest kernel line, from Debian sid.
+#
+# scripts/sid-chroot.sh debootstraps sid into .cache/sid-chroot and fetches
+# sid's headers, linux-source and kernel image there.  The patched i40e,
+# i40e_espinudp and the test modules are built inside the chroot with sid's
+# own compiler, against sid's headers; tools/espinudp-hash and the guest
+# helpers are built on the host.  Then sid's kernel boots in the QEMU
+# harness (tests/qemu/run-guest.sh) and runs the same guest tests as the
+# 6.1 and 6.12 tiers.  I40E_BUILD overrides scripts/build-i40e.sh (path
+# relative to the project root, run inside the chroot).  Prints TAP.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+n=0 fail=0
+start=$(date +%s)
+
+echo "TAP version 13"
+step() {	# <description> <log> <command...>
+	local desc=$1 log=$2
+
+	shift 2
+	n=$((n + 1))
+	if "$@" >"$log" 2>&1; then
+		echo "ok $n - ${line:-latest}: $desc"
+	else
+		echo "not ok $n - ${line:-latest}: $desc (see $log)"
+		tail -n 15 "$log" | sed 's/^/# /'
+		fail=1
+		return 1
+	fi
+}
+bail() {
+	echo "1..$n"
+	exit 1
+}
+
+mkdir -p build/logs/latest
+logs=build/logs/latest
+step "host dependencies (debootstrap, qemu, build, unit)" "$logs/deps.log" \
+	scripts/deps.sh sid qemu build unit || bail
+step "sid chroot with sid's kernel headers, source and image" \
+	"$logs/chroot.log" scripts/sid-chroot.sh kernel || bail
+info=$(scripts/sid-chroot.sh info)
+line=$(sed -n 's/^line=//p' <<<"$info")
+abi=$(sed -n 's/^abi=//p' <<<"$info")
+cc=$(sed -n 's/^compiler=//p' <<<"$info")
+logs=build/logs/guest-$line
+mkdir -p "$logs"
+cp build/logs/latest/*.log "$logs/" 2>/dev/null
+echo "# newest line $line: Linux $abi, $cc"
+
+in_chroot() {	# run a shell command in the chroot, at the project root
+	scripts/sid-chroot.sh run sh -c "cd /src && $1"
+}
+
+n=$((n + 1))
+if ls patches/linux-"$line"/*.patch >/dev/null 2>&1; then
+	echo "ok $n - $line: patches/linux-$line series present"
+else
+	echo "not ok $n - $line: patches/linux-$line missing (port the series)"
+	bail
+fi
+step "patched i40e.ko ($cc)" "$logs/i40e.log" in_chroot \
+	"nice ${I40E_BUILD:-scripts/build-i40e.sh} /opt/latest/linux-source-$line /opt/latest/headers build/$line/i40e"
+n=$((n + 1))
+vm=$(modinfo -F vermagic "build/$line/i40e/i40e.ko" 2>/dev/null | awk '{print $1}')
+if [ "$vm" = "$abi" ]; then
+	echo "ok $n - $line: i40e.ko vermagic is $abi"
+else
+	echo "not ok $n - $line: i40e.ko vermagic '$vm', expected $abi"
+	fail=1
+fi
+step "i40e_espinudp.ko ($cc)" "$logs/module.log" in_chroot \
+	"nice scripts/build-module.sh $line /opt/latest/headers"
+step "test modules (x722sim, x722_rx_test)" "$logs/testmods.log" in_chroot \
+	"nice tests/kernel/build.sh $line /opt/latest/headers"
+step "tools/espinudp-hash" "$logs/tools.log" make -C tools
+step "udpflow (static)" "$logs/udpflow.log" \
+	gcc -static -O2 -Wall -Wextra -Werror -o build/udpflow tests/selftests/udpflow.c
+
+TAP_N0=$n tests/qemu/run-guest.sh "$line" "${SELFTESTS:-espinudp_natt}" \
+	"${KTAP_MODS-x722_rx_test}" || fail=1
+n=$(cat "$logs/tap.count" 2>/dev/null || echo $((n + 1)))
+echo "1..$n"
+echo "# tier latest ($line): $(( $(date +%s) - start ))s wall"
+exit $fail
