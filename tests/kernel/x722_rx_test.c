@@ -165,6 +165,7 @@ static void x722_set_pflag(struct i40e_pf *pf, bool on)
 	else
 		pf->flags &= ~I40E_FLAG_ESPINUDP_ENABLED;
 }
+
 #define X722_HAVE_PFLAG	1
 #elif defined(I40E_FLAG_ESPINUDP_ENA)
 static void x722_set_pflag(struct i40e_pf *pf, bool on)
@@ -174,11 +175,13 @@ static void x722_set_pflag(struct i40e_pf *pf, bool on)
 	else
 		clear_bit(I40E_FLAG_ESPINUDP_ENA, pf->flags);
 }
+
 #define X722_HAVE_PFLAG	1
 #else
 static void x722_set_pflag(struct i40e_pf *pf, bool on)
 {
 }
+
 #define X722_HAVE_PFLAG	0
 #endif
 
@@ -309,6 +312,7 @@ static rx_handler_result_t x722_rx_handler(struct sk_buff **pskb)
 	r->l4_hash = skb->l4_hash;
 	r->vlan_present = skb_vlan_tag_present(skb);
 	r->vlan_tci = skb_vlan_tag_get(skb);
+	/* publish the record to the checking thread */
 	smp_store_release(&r->delivered, 1);
 	if (atomic_inc_return(&x722->delivered) == x722->nitems)
 		complete(&x722->done);
@@ -517,6 +521,7 @@ static void x722_test_hook(unsigned int c)
 
 		hashed += e->hashed;
 		esp += e->cls == X722_CLS_ESP;
+		/* pairs with the rx_handler's release */
 		ok = smp_load_acquire(&r->delivered) && r->hash == e->hash &&
 		     r->l4_hash == l4 && r->cpu == cpu && x722_check_vlan(f, r);
 		x722_result(ok, "%s %s: hash %08x l4 %u cpu %d (want %08x l4 %u queue %d cpu %d)",

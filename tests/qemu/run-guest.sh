@@ -22,7 +22,7 @@ line=${1:?usage: run-guest.sh <line> [tests] [ktap-modules]}
 tests=${2:-trivial}
 ktap=${3:-}
 timeout=${TIMEOUT:-900}
-logs=$top/build/logs/guest-$line
+logs=${GUEST_LOGS:-$top/build/logs/guest-$line}
 mkdir -p "$logs"
 
 case $line in

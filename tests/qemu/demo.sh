@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make demo: on a fresh Debian 12 machine, install what is needed, fetch
+# Debian's 6.1 kernel and its source, build the patched i40e, the module,
+# the test modules and the tools, boot the stock 6.1 kernel under QEMU
+# (TCG, 4 CPUs) and run the NAT-T scenario over x722sim without and then
+# with i40e_espinudp.  Prints the per-CPU table and ends with the line
+#   demo: esp_frames=<n> before_max_share=<pct> after_max_share=<pct> lost=<n> reordered=<n>
+# Environment: NSA4, NSA6, COUNT (scenario size; see natt_lib.sh).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+line=6.1
+logs=build/logs/demo
+mkdir -p "$logs"
+
+say() { echo "demo: $*" >&2; }
+run() {	# <what> <command...>
+	local what=$1
+
+	shift
+	say "$what"
+	"$@" >>"$logs/build.log" 2>&1 || {
+		tail -n 20 "$logs/build.log" >&2
+		say "FAILED: $what (log: $logs/build.log)"
+		exit 1
+	}
+}
+
+: >"$logs/build.log"
+run "installing host packages" scripts/deps.sh qemu build unit
+run "fetching Debian's $line kernel and source" scripts/fetch-kernel.sh $line
+run "building the patched i40e" scripts/build-i40e.sh \
+	".cache/$line/linux-source-$line" ".cache/$line/headers" "build/$line/i40e"
+run "building i40e_espinudp" scripts/build-module.sh $line ".cache/$line/headers"
+run "building the test modules" tests/kernel/build.sh $line ".cache/$line/headers"
+run "building tools" make -C tools
+say "booting Debian's $line kernel under QEMU (TCG, 4 CPUs); takes a minute"
+env_args="NSA4=${NSA4:-256} NSA6=${NSA6:-32} COUNT=${COUNT:-20}"
+rc=0
+GUEST_LOGS=$top/$logs GUEST_ENV="$env_args" TIMEOUT=${TIMEOUT:-600} \
+	tests/qemu/run-guest.sh $line demo_natt "" >"$logs/tap.log" 2>&1 || rc=$?
+out=$(sed -n 's/^ *# DEMO \{0,1\}//p' "$logs/ktap.log" 2>/dev/null || true)
+table=$(grep -v '^demo: ' <<<"$out" || true)
+summary=$(grep '^demo: ' <<<"$out" || true)
+[ -n "$table" ] && echo "$table"
+if [ "$rc" -ne 0 ] || [ -z "$summary" ]; then
+	grep -E '^(not ok|#)' "$logs/tap.log" | head -n 40 >&2 || true
+	say "FAILED: the guest run did not pass (logs: $logs/console.log, $logs/ktap.log)"
+fi
+echo "${summary:-demo: esp_frames=0 before_max_share=0 after_max_share=0 lost=-1 reordered=-1}"
+exit "$rc"

@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make demo, guest side: the NAT-T scenario over x722sim without, then
+# with i40e_espinudp; prints a per-CPU table of ESP frame shares with
+# bars, the module's counters and the "demo:" summary line, each line
+# prefixed "DEMO " for the host to pick up.
+set -e
+cd "$(dirname "$0")"
+. ./natt_lib.sh
+
+trap cleanup_natt EXIT
+setup_natt
+
+bar() { local n=$(($1 * 30 / 1000)); printf '%*s' "$n" '' | tr ' ' '#'; printf '%*s' $((30 - n)) ''; }
+pct() { printf '%3d.%d%%' $(($1 / 10)) $(($1 % 10)); }
+
+run_traffic before
+b_share=("${SHARE[@]}") b_cnt=("${CPUCNT[@]}") b_max=$(max_share)
+lost=$LOST reord=$REORD frames=$ESP_RX b_ok=$((RECV == SENT))
+modprobe i40e_espinudp
+run_traffic after
+a_share=("${SHARE[@]}") a_cnt=("${CPUCNT[@]}") a_max=$(max_share)
+lost=$((lost + LOST)) reord=$((reord + REORD)) frames=$((frames + ESP_RX))
+
+{
+echo
+echo "$NSA4 IPv4 + $NSA6 IPv6 NAT-T SAs (ESP-in-UDP 4500) between two gateways, $COUNT datagrams each;"
+echo "x722sim leaves NAT-T unhashed on RX queue 0, as the X722 does.  Share of the"
+echo "receive processing (softnet_stat) per CPU, before and after i40e_espinudp:"
+echo
+printf '%-5s %-8s %-30s   %-8s %-30s\n' CPU before "" after ""
+for ((c = 0; c < NCPU; c++)); do
+	printf 'cpu%-2d %s %s   %s %s\n' $c "$(pct "${b_share[c]}")" "$(bar "${b_share[c]}")" \
+		"$(pct "${a_share[c]}")" "$(bar "${a_share[c]}")"
+done
+echo
+echo "packets processed per CPU: before ${b_cnt[*]}; after ${a_cnt[*]}"
+echo "i40e_espinudp counters (ethtool -S $DEVB):"
+ip netns exec $NSB ethtool -S $DEVB | grep -E 'espinudp_|rx_queue_[0-9]+_(packets|drops)' | sed 's/^ */  /'
+echo
+echo "demo: esp_frames=$frames before_max_share=$((b_max / 10)).$((b_max % 10)) after_max_share=$((a_max / 10)).$((a_max % 10)) lost=$lost reordered=$reord"
+} | sed 's/^/DEMO /'
+[ "$b_max" -ge 990 ] && [ "$a_max" -le 350 ] && [ "$lost" -eq 0 ] && [ "$reord" -eq 0 ]
