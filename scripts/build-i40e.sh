@@ -31,16 +31,27 @@ out=${3:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# A tarball is unpacked to a temporary tree holding just what we need.
+# Pre-existing files a series touches (new files come from /dev/null)
+touched() {	# touched <patch>...
+	sed -n 's|^--- a/||p' "$@" | sort -u
+}
+
+# A tarball is unpacked to a temporary tree holding just what we need:
+# the top Makefile, i40e and whatever any series touches.
 if [ -f "$ksrc" ]; then
 	case "$ksrc" in
 	*.tar.xz|*.tar.gz|*.tar.bz2|*.tar.zst|*.tar) ;;
 	*) die "KSRC $ksrc: not a directory or source tarball" 2 ;;
 	esac
-	top=$(tar -tf "$ksrc" | head -1)
+	top=$(tar -tf "$ksrc" 2>/dev/null | head -1 || true)
 	top=${top%%/*}
-	tar -xf "$ksrc" -C "$tmp" --wildcards "$top/Makefile" \
-		"$top/$I40E/*" || die "cannot unpack $ksrc"
+	[ -n "$top" ] || die "cannot list $ksrc"
+	members=("$top/Makefile" "$top/$I40E/*")
+	for f in $(touched "$ROOT"/patches/linux-*/*.patch); do
+		[[ $f == $I40E/* ]] || members+=("$top/$f")
+	done
+	tar -xf "$ksrc" -C "$tmp" --wildcards "${members[@]}" ||
+		die "cannot unpack $ksrc"
 	ksrc=$tmp/$top
 fi
 [ -f "$ksrc/Makefile" ] && [ -d "$ksrc/$I40E" ] ||
@@ -77,8 +88,9 @@ tree=$out/tree
 rm -rf "$tree"
 mkdir -p "$tree/$(dirname $I40E)"
 cp -a "$ksrc/$I40E" "$tree/$I40E"
-for f in $(sed -n 's|^+++ b/||p' "${patches[@]}" | sort -u); do
-	if [ -e "$ksrc/$f" ] && [ ! -e "$tree/$f" ]; then
+for f in $(touched "${patches[@]}"); do
+	if [ ! -e "$tree/$f" ]; then
+		[ -e "$ksrc/$f" ] || die "KSRC $ksrc: no $f"
 		mkdir -p "$tree/$(dirname "$f")"
 		cp -a "$ksrc/$f" "$tree/$f"
 	fi
