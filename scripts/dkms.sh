@@ -16,13 +16,27 @@
 #   ESPINUDP_FETCH_SOURCE=0   do not apt-get install linux-source-<maj.min>
 #                             for installed kernels (it is needed to build
 #                             the patched i40e; it is source, not a kernel)
-#   KERNELS="<kver>..."       only these kernels
+#   KERNELS="<kver>[:<kdir>]..."  only these kernels; kdir is passed to
+#                             dkms as --kernelsourcedir (default: dkms's
+#                             /lib/modules/<kver>/build)
+#   DKMS_OPTS="..."           extra options for every dkms call, e.g.
+#                             --dkmstree/--sourcetree/--installtree/--no-depmod
+#   SRC_ROOT=/usr/src         where the source tree is staged (the dkms
+#                             --sourcetree)
+#   FORCE_DIR=/usr/share/dkms/modules_to_force_install
 
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 pkg=i40e-espinudp
-force_dir=/usr/share/dkms/modules_to_force_install
+force_dir=${FORCE_DIR:-/usr/share/dkms/modules_to_force_install}
+src_root=${SRC_ROOT:-/usr/src}
+# shellcheck disable=SC2206 # DKMS_OPTS is a list of options
+dopts=(${DKMS_OPTS:-})
+
+dk() {
+	dkms "$@" "${dopts[@]}"
+}
 
 version() {
 	local d n sha
@@ -96,35 +110,38 @@ fetch_source() {
 }
 
 install() {
-	local ver ks k
+	local ver ks k kd
 
 	"$top/scripts/deps.sh" dkms
 	ver=$(version)
 	mapfile -t ks < <(kernels)
 	[ ${#ks[@]} -gt 0 ] || { echo "dkms: no kernel with headers in /lib/modules" >&2; exit 1; }
-	fetch_source "${ks[@]}"
-	if dkms status -m "$pkg" -v "$ver" 2>/dev/null | grep -q .; then
-		dkms remove -m "$pkg" -v "$ver" --all
+	fetch_source "${ks[@]%%:*}"
+	if dk status -m "$pkg" -v "$ver" 2>/dev/null | grep -q .; then
+		dk remove -m "$pkg" -v "$ver" --all
 	fi
-	stage "/usr/src/$pkg-$ver" >/dev/null
+	stage "$src_root/$pkg-$ver" >/dev/null
 	# The patched i40e has the in-tree i40e's (empty) version; let
 	# autoinstall replace it on future kernels too.
 	mkdir -p "$force_dir"
 	echo "${pkg}_version-override" >"$force_dir/$pkg"
-	dkms add -m "$pkg" -v "$ver"
+	dk add -m "$pkg" -v "$ver"
 	for k in "${ks[@]}"; do
-		dkms install -m "$pkg" -v "$ver" -k "$k" --force-version-override
+		kd=
+		[[ $k == *:* ]] && kd=${k#*:}
+		dk install -m "$pkg" -v "$ver" -k "${k%%:*}" \
+			--force-version-override ${kd:+--kernelsourcedir "$kd"}
 	done
-	dkms status -m "$pkg"
+	dk status -m "$pkg"
 }
 
 remove() {
 	local v
 
-	for v in $(dkms status -m "$pkg" 2>/dev/null |
+	for v in $(dk status -m "$pkg" 2>/dev/null |
 		   sed -n "s|^$pkg/\([^,:]*\)[,:].*|\1|p" | sort -u); do
-		dkms remove -m "$pkg" -v "$v" --all
-		rm -rf "/usr/src/$pkg-$v"
+		dk remove -m "$pkg" -v "$v" --all
+		rm -rf "${src_root:?}/$pkg-$v"
 	done
 	rm -f "$force_dir/$pkg"
 }

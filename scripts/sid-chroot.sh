@@ -94,7 +94,7 @@ kernel() {
 		      head -1)
 		[ -n "$abi" ] && [ -n "$src" ]
 		apt-get -qq install -y --no-install-recommends \
-			"linux-headers-$abi" "$src" patch >&2
+			"linux-headers-$abi" "$src" patch libpcap-dev >&2
 		rm -rf /opt/latest
 		mkdir -p /opt/latest/debs
 		cd /opt/latest/debs

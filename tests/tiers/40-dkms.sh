@@ -169,5 +169,32 @@ dkms remove -m "$pkg" -v "$ver" --all "${D[@]}" "${I[@]}" --no-depmod \
 [ ! -d "$T/dkms/$pkg/$ver" ]
 ok $? "dkms remove --all: $pkg/$ver unregistered" "$T/logs/remove-all.log"
 
+# make dkms-install / dkms-remove themselves (scripts/dkms.sh), on the
+# kernel without linux-source (the quick build), in the same private trees
+root=$top/.cache/6.12
+if [ -f "$root/abi" ]; then
+	kver=$(cat "$root/abi")
+	lib=$T/root/lib/modules/$kver
+	env=(KERNELS="$kver:$(readlink -f "$root/headers")" SRC_ROOT="$T/src"
+	     FORCE_DIR="$T/force" ESPINUDP_FETCH_SOURCE=0
+	     DKMS_OPTS="${D[*]} ${I[*]} --no-depmod")
+	env "${env[@]}" nice make -s dkms-install >"$T/logs/make-install.log" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] && [ -f "$lib/updates/dkms/i40e_espinudp.ko" ] &&
+		[ -f "$T/src/$pkg-$ver/dkms.conf" ] &&
+		grep -qx "${pkg}_version-override" "$T/force/$pkg"
+	ok $? "make dkms-install: staged, installed under updates/ for $kver" \
+		"$T/logs/make-install.log"
+	env "${env[@]}" make -s dkms-remove >"$T/logs/make-remove.log" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] && [ ! -e "$lib/updates/dkms/i40e_espinudp.ko" ] &&
+		[ ! -e "$T/src/$pkg-$ver" ] && [ ! -e "$T/force/$pkg" ] &&
+		[ ! -d "$T/dkms/$pkg/$ver" ]
+	ok $? "make dkms-remove: modules, sources and registration gone" \
+		"$T/logs/make-remove.log"
+else
+	skip "make dkms-install / dkms-remove" "kernel 6.12 not fetched"
+fi
+
 echo "1..$n"
 [ "$fails" -eq 0 ]
