@@ -275,6 +275,8 @@ static netdev_tx_t x722sim_xmit(struct sk_buff *skb, struct net_device *dev)
 		goto out;	/* freed */
 	}
 
+	/* a NIC's RX skb is fresh: no hash from the sender's TX path */
+	skb_clear_hash(skb);
 	rss = rcu_dereference(ppriv->rss);
 	tlen = x722sim_rss_tuple(skb, tuple, &l4);
 	q = &ppriv->q[0];
