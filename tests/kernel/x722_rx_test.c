@@ -35,6 +35,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
+#include <linux/version.h>
 #include <linux/workqueue.h>
 #include <linux/net/intel/i40e_espinudp.h>
 
@@ -167,7 +168,8 @@ static void x722_set_pflag(struct i40e_pf *pf, bool on)
 }
 
 #define X722_HAVE_PFLAG	1
-#elif defined(I40E_FLAG_ESPINUDP_ENA)
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+/* pf->flags is a bitmap, I40E_FLAG_ESPINUDP_ENA an enum bit */
 static void x722_set_pflag(struct i40e_pf *pf, bool on)
 {
 	if (on)
