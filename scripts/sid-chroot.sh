@@ -25,38 +25,31 @@ root=${SID_CHROOT:-$cache/sid-chroot}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 inc=gcc,make,patch,bc,bison,flex,libelf-dev,libssl-dev,kmod,cpio,xz-utils,zstd,perl,python3,rsync,git
 
-mounted=()
-cleanup() {
-	local i
-
-	for ((i = ${#mounted[@]} - 1; i >= 0; i--))
-	do
-		umount -l "${mounted[$i]}" 2>/dev/null || true
-	done
-}
-trap cleanup EXIT
-
-mnt() {
-	# mnt SRC DST [opts]: bind-mount once, undone at exit
-	mkdir -p "$2"
-	mountpoint -q "$2" && return 0
-	mount ${3:+-o "$3"} --bind "$1" "$2"
-	mounted+=("$2")
-}
-
+# Every command runs in its own mount namespace: the bind mounts it needs
+# exist only there and vanish with it, so concurrent invocations never
+# unmount each other's /src or /proc.
 enter() {
-	mkdir -p "$root/src"
-	mnt /proc "$root/proc"
-	mnt /dev "$root/dev"
-	mnt /sys "$root/sys"
-	mnt "$top" "$root/src"
-	# the shared frame corpus, where the tests find it (../shared)
-	if [ -d "$top/../shared" ]; then
-		mnt "$(cd "$top/../shared" && pwd)" "$root/shared" ro
-	fi
+	local shared=
+
+	mkdir -p "$root/src" "$root/shared"
+	[ -d "$top/../shared" ] && shared=$(cd "$top/../shared" && pwd)
 	cp -f /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
-	env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
-		DEBIAN_FRONTEND=noninteractive chroot "$root" "$@"
+	unshare --mount --propagation private /bin/bash -euc '
+		root=$1 top=$2 shared=$3
+		shift 3
+		mount --bind /proc "$root/proc"
+		mount --bind /dev "$root/dev"
+		mount --bind /sys "$root/sys"
+		mount --bind "$top" "$root/src"
+		# the shared frame corpus, where the tests look (../shared)
+		if [ -n "$shared" ]; then
+			mount --bind "$shared" "$root/shared"
+			mount -o remount,ro,bind "$root/shared"
+		fi
+		exec env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+			LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
+			chroot "$root" "$@"
+	' sid-chroot "$root" "$top" "$shared" "$@"
 }
 
 setup() {
