@@ -31,9 +31,13 @@ out=${3:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Pre-existing files a series touches (new files come from /dev/null)
+# Pre-existing files a series touches: not created by one of its patches
 touched() {	# touched <patch>...
-	sed -n 's|^--- a/||p' "$@" | sort -u
+	awk '/^--- / { new = ($2 == "/dev/null"); next }
+	     /^\+\+\+ b\// { f = substr($2, 3)
+			    if (new) created[f] = 1; else seen[f] = 1 }
+	     END { for (f in seen) if (!(f in created)) print f }' "$@" |
+		sort
 }
 
 # A tarball is unpacked to a temporary tree holding just what we need:
