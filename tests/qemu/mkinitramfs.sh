@@ -87,8 +87,8 @@ for d in kernel/crypto kernel/arch/x86/crypto kernel/lib kernel/net/ipv4 \
 done
 cp "$moddir"/modules.builtin* "$moddir"/modules.order "$r/lib/modules/$abi/" 2>/dev/null || true
 
-# our modules
-b=$top/build/$line
+# our modules; BUILD_NAME picks another build/<name>/ than build/<line>/
+b=$top/build/${BUILD_NAME:-$line}
 for ko in "$b/i40e/i40e.ko" "$b/module/i40e_espinudp.ko" $(ls "$b"/tests/*.ko 2>/dev/null); do
 	if [ -f "$ko" ]; then
 		cp "$ko" "$r/lib/modules/$abi/updates/"

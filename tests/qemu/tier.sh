@@ -9,12 +9,14 @@
 # one result per build step, per selftest, per KTAP test module, and the
 # host's checks of the run.  Build logs go to build/logs/guest-<line>/.
 # Environment: SELFTESTS (comma list, default espinudp_natt), KTAP_MODS
-# (default x722_rx_test), GUEST_ENV, TIMEOUT (see run-guest.sh).
+# (default x722_rx_test), BUILD_NAME (artifacts in build/<name>/ instead of
+# build/<line>/), GUEST_ENV, TIMEOUT (see run-guest.sh).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 line=${1:?usage: tier.sh <line>}
+bn=${BUILD_NAME:-$line}	# artifacts in build/<bn>/
 logs=build/logs/guest-$line
 mkdir -p "$logs"
 n=0 fail=0
@@ -54,22 +56,22 @@ debug)
 	;;
 esac
 step "patched i40e.ko" "$logs/i40e.log" \
-	scripts/build-i40e.sh "$ksrc" "$kdir" "build/$line/i40e"
+	scripts/build-i40e.sh "$ksrc" "$kdir" "build/$bn/i40e"
 if [ -x scripts/build-module.sh ]; then
 	step "i40e_espinudp.ko" "$logs/module.log" \
-		scripts/build-module.sh "$line" "$kdir"
+		scripts/build-module.sh "$bn" "$kdir"
 else
 	n=$((n + 1))
 	echo "not ok $n - $line: i40e_espinudp.ko (scripts/build-module.sh missing)"
 	fail=1
 fi
 step "test modules (x722sim, x722_rx_test)" "$logs/testmods.log" \
-	tests/kernel/build.sh "$line" "$kdir"
+	tests/kernel/build.sh "$bn" "$kdir"
 step "tools/espinudp-hash" "$logs/tools.log" make -C tools
 step "udpflow (static)" "$logs/udpflow.log" \
 	gcc -static -O2 -Wall -Wextra -Werror -o build/udpflow tests/selftests/udpflow.c
 
-TAP_N0=$n tests/qemu/run-guest.sh "$line" "${SELFTESTS:-espinudp_natt}" \
+BUILD_NAME=$bn TAP_N0=$n tests/qemu/run-guest.sh "$line" "${SELFTESTS:-espinudp_natt}" \
 	"${KTAP_MODS-x722_rx_test}" || fail=1
 n=$(cat "$logs/tap.count" 2>/dev/null || echo $((n + 1)))
 echo "1..$n"
