@@ -6,9 +6,10 @@
 # headers from the project cache, with private --dkmstree, --sourcetree
 # and --installtree: the host's /lib/modules and /var/lib/dkms are never
 # touched and no kernel is installed.  6.1 gets its linux-source (from the
-# cache), so dkms also builds the patched i40e; 6.12 gets none, so dkms
-# builds i40e_espinudp alone.  Both dkms.conf branches are exercised.
-# Prints TAP.
+# cache, as the tarball Debian installs in /usr/src), so dkms also builds
+# the patched i40e; 6.12 gets none, so dkms builds i40e_espinudp alone.
+# Both dkms.conf branches are exercised.  Then make dkms-install and
+# make dkms-remove run in the same private trees.  Prints TAP.
 
 set -uo pipefail
 
@@ -77,7 +78,13 @@ for line in 6.1 6.12; do
 	with_i40e=
 	if [ "$line" = 6.1 ]; then
 		with_i40e=1
-		ln -sfn "$root/linux-source-$line" "$T/ksrc/linux-source-$line"
+		# Debian's layout: /usr/src/linux-source-6.1.tar.xz
+		src=$root/sysroot/usr/src/linux-source-$line.tar.xz
+		if [ -f "$src" ]; then
+			ln -sfn "$src" "$T/ksrc/linux-source-$line.tar.xz"
+		else
+			ln -sfn "$root/linux-source-$line" "$T/ksrc/linux-source-$line"
+		fi
 	fi
 	what="i40e_espinudp${with_i40e:+ + patched i40e}"
 
@@ -170,8 +177,10 @@ dkms remove -m "$pkg" -v "$ver" --all "${D[@]}" "${I[@]}" --no-depmod \
 ok $? "dkms remove --all: $pkg/$ver unregistered" "$T/logs/remove-all.log"
 
 # make dkms-install / dkms-remove themselves (scripts/dkms.sh), on the
-# kernel without linux-source (the quick build), in the same private trees
+# kernel without linux-source (the quick build), in the same private trees.
+# The version is derived again at make time (commits may land meanwhile).
 root=$top/.cache/6.12
+rm -rf "$T/src/$pkg-$ver"
 if [ -f "$root/abi" ]; then
 	kver=$(cat "$root/abi")
 	lib=$T/root/lib/modules/$kver
@@ -180,17 +189,18 @@ if [ -f "$root/abi" ]; then
 	     DKMS_OPTS="${D[*]} ${I[*]} --no-depmod")
 	env "${env[@]}" nice make -s dkms-install >"$T/logs/make-install.log" 2>&1
 	rc=$?
+	staged=$(ls -d "$T/src/$pkg"-* 2>/dev/null)
 	[ $rc -eq 0 ] && [ -f "$lib/updates/dkms/i40e_espinudp.ko" ] &&
-		[ -f "$T/src/$pkg-$ver/dkms.conf" ] &&
+		[ -f "$staged/dkms.conf" ] &&
 		grep -qx "${pkg}_version-override" "$T/force/$pkg"
 	ok $? "make dkms-install: staged, installed under updates/ for $kver" \
 		"$T/logs/make-install.log"
 	env "${env[@]}" make -s dkms-remove >"$T/logs/make-remove.log" 2>&1
 	rc=$?
+	left=$(ls -d "$T/src/$pkg"-* "$T/dkms/$pkg"/[0-9]* 2>/dev/null)
 	[ $rc -eq 0 ] && [ ! -e "$lib/updates/dkms/i40e_espinudp.ko" ] &&
-		[ ! -e "$T/src/$pkg-$ver" ] && [ ! -e "$T/force/$pkg" ] &&
-		[ ! -d "$T/dkms/$pkg/$ver" ]
-	ok $? "make dkms-remove: modules, sources and registration gone" \
+		[ -z "$left" ] && [ ! -e "$T/force/$pkg" ]
+	ok $? "make dkms-remove: modules, sources and registration gone${left:+ (left: $left)}" \
 		"$T/logs/make-remove.log"
 else
 	skip "make dkms-install / dkms-remove" "kernel 6.12 not fetched"
