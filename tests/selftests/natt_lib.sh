@@ -35,6 +35,7 @@ declare -a SHARE=()		# per CPU, percent x10
 declare -a CPUCNT=()		# per CPU, processed frames (softnet delta)
 ESP_FRAMES=0
 ESP_RX=0
+SEND_ERR=0
 LOST=0
 REORD=0
 DUPS=0
@@ -231,7 +232,8 @@ run_traffic() {
 	for ((c = 0; c < ${#after[@]}; c++)); do
 		SHARE[c]=$(( tot ? CPUCNT[c] * 1000 / tot : 0 ))
 	done
-	SENT=$(cat "$TMP/$label".send* | awk '{ s += $2 } END { print s }')
+	SENT=$(cat "$TMP/$label".send* | awk '{ s += $2 - $4 } END { print s }')
+	SEND_ERR=$(cat "$TMP/$label".send* | awk '{ s += $4 } END { print s }')
 	RECV=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $3 } END { print s }')
 	LOST=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $5 } END { print s }')
 	REORD=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $7 } END { print s }')
@@ -240,12 +242,18 @@ run_traffic() {
 	awk -v b=$SPI4_BASE '/^flow/ { print b + $2, $14, $16 }' "$TMP/$label.recv4" >"$TMP/$label.cpu"
 	[ "$NSA6" -gt 0 ] &&
 		awk -v b=$SPI6_BASE '/^flow/ { print b + $2, $14, $16 }' "$TMP/$label.recv6" >>"$TMP/$label.cpu"
-	local line="$label: sent $SENT esp_rx $ESP_RX recv $RECV lost $LOST reordered $REORD dup $DUPS drops $DROPS xfrm_err $XFRM_ERR frames $ESP_FRAMES shares"
+	local line="$label: sent $SENT send_err $SEND_ERR esp_rx $ESP_RX recv $RECV lost $LOST reordered $REORD dup $DUPS drops $DROPS xfrm_err $XFRM_ERR frames $ESP_FRAMES shares"
 	for ((c = 0; c < ${#SHARE[@]}; c++)); do
 		line+=" cpu$c=$((SHARE[c] / 10)).$((SHARE[c] % 10))%"
 	done
 	log "$line"
-	declare -p SENT ESP_RX RECV LOST REORD DUPS DROPS XFRM_ERR ESP_FRAMES SHARE \
+	if [ "$RECV" -ne "$SENT" ] || [ "$SEND_ERR" -ne 0 ]; then
+		log "$label: receivers and senders:"
+		grep -hv '^flow' "$TMP/$label".recv* "$TMP/$label".send* | sed 's/^/#   /'
+		grep -h '^flow' "$TMP/$label".recv* | awk '$6 != '"$COUNT" | head -n 5 | sed 's/^/#   /'
+		ip netns exec $NSB cat /proc/net/snmp | grep -E '^(Ip|Udp):' | sed 's/^/#   /'
+	fi
+	declare -p SENT SEND_ERR ESP_RX RECV LOST REORD DUPS DROPS XFRM_ERR ESP_FRAMES SHARE \
 		CPUCNT >"$TMP/$label.result"
 	return 0
 }

@@ -11,7 +11,8 @@
  *	per round, gap_us between rounds.
  *   udpflow recv <local> <peer> <port> <flows> <count> <idle_ms>
  *	One connected socket per flow; stop when every flow has <count>
- *	datagrams or nothing came for idle_ms.  Reports per flow the
+ *	datagrams or nothing came for idle_ms since the last datagram (60 s
+ *	before the first one).  Reports per flow the
  *	received, lost, reordered and duplicate datagrams and the CPUs that
  *	delivered them (SO_INCOMING_CPU, kept by connected UDP sockets),
  *	and per CPU the datagrams delivered.  Exit 0 whatever the result;
@@ -175,6 +176,9 @@ static int do_send(char **argv, int argc)
 			memcpy(buf, &h, sizeof(h));
 			while (send(fds[i], buf, sizeof(buf), 0) < 0) {
 				if (errno != ENOBUFS && errno != EAGAIN) {
+					if (!errs)
+						fprintf(stderr, "send flow %d: %s\n",
+							i, strerror(errno));
 					errs++;
 					break;
 				}
@@ -194,7 +198,7 @@ static int do_recv(char **argv)
 	int port = atoi(argv[2]), nf = atoi(argv[3]), count = atoi(argv[4]);
 	unsigned long long percpu[MAX_CPUS] = { 0 };
 	unsigned long long tot = 0, lost = 0, reord = 0, dup = 0;
-	int idle = atoi(argv[5]), i, done = 0;
+	int idle = atoi(argv[5]), i, done = 0, got = 0;
 	static struct pollfd pfd[MAX_FLOWS];
 	static struct flow fl[MAX_FLOWS];
 	long long last;
@@ -216,11 +220,12 @@ static int do_recv(char **argv)
 		if (n < 0 && errno != EINTR)
 			die("poll");
 		if (n <= 0) {
-			if (now_ms() - last > idle)
+			if (now_ms() - last > (got ? idle : 60000))
 				break;
 			continue;
 		}
 		last = now_ms();
+		got = 1;
 		for (i = 0; i < nf; i++) {
 			struct flow *f = &fl[i];
 			struct hdr h;
