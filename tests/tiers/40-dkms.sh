@@ -47,6 +47,9 @@ mkdir -p "$T/dkms" "$T/src" "$T/root/lib/modules" "$T/ksrc" "$T/logs"
 D=(--dkmstree "$T/dkms" --sourcetree "$T/src")
 I=(--installtree "$T/root/lib/modules")
 export ESPINUDP_LINUX_SOURCE_DIR=$T/ksrc
+# dkms signs modules when it finds sign-file, with a MOK key it creates in
+# /var/lib/dkms unless told otherwise: keep that key private too.
+export mok_signing_key=$T/mok.key mok_certificate=$T/mok.pub
 export ESPINUDP_JOBS=${ESPINUDP_JOBS:-2}
 
 ver=$(scripts/dkms.sh version)
@@ -205,6 +208,13 @@ if [ -f "$root/abi" ]; then
 else
 	skip "make dkms-install / dkms-remove" "kernel 6.12 not fetched"
 fi
+
+# Nothing of this run outside build/dkms-test
+leak=$(ls -d /var/lib/dkms/"$pkg" /var/lib/dkms/mok.key \
+	/usr/share/dkms/modules_to_force_install/"$pkg" /usr/src/"$pkg"-* \
+	/lib/modules/*/updates/dkms/i40e_espinudp.ko* 2>/dev/null)
+[ -z "$leak" ]
+ok $? "host untouched (no dkms state, key or module outside $T)${leak:+: $leak}"
 
 echo "1..$n"
 [ "$fails" -eq 0 ]
