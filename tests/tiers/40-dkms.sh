@@ -42,6 +42,13 @@ if ! scripts/deps.sh dkms >&2 || ! command -v dkms >/dev/null; then
 	exit 0
 fi
 
+host_state() {	# what a leaking run would leave on the host
+	ls -d /var/lib/dkms/* /usr/share/dkms/modules_to_force_install/* \
+		/usr/src/"$pkg"-* /lib/modules/*/updates/dkms/* 2>/dev/null |
+		sort
+}
+host_before=$(host_state)
+
 rm -rf "$T"
 mkdir -p "$T/dkms" "$T/src" "$T/root/lib/modules" "$T/ksrc" "$T/logs"
 D=(--dkmstree "$T/dkms" --sourcetree "$T/src")
@@ -210,11 +217,9 @@ else
 fi
 
 # Nothing of this run outside build/dkms-test
-leak=$(ls -d /var/lib/dkms/"$pkg" /var/lib/dkms/mok.key \
-	/usr/share/dkms/modules_to_force_install/"$pkg" /usr/src/"$pkg"-* \
-	/lib/modules/*/updates/dkms/i40e_espinudp.ko* 2>/dev/null)
+leak=$(comm -13 <(echo "$host_before") <(host_state))
 [ -z "$leak" ]
-ok $? "host untouched (no dkms state, key or module outside $T)${leak:+: $leak}"
+ok $? "host untouched (no new dkms state, key or module outside $T)${leak:+: $leak}"
 
 echo "1..$n"
 [ "$fails" -eq 0 ]
