@@ -5,9 +5,10 @@
 # with i40e_espinudp; prints a per-CPU table of ESP frame shares with
 # bars, the module's counters and the "demo:" summary line, each line
 # prefixed "DEMO " for the host to pick up.
-set -e
+set -eE
 cd "$(dirname "$0")"
 . ./natt_lib.sh
+trap 'echo "# error: line $LINENO: $BASH_COMMAND exited $?"' ERR
 
 trap cleanup_natt EXIT
 setup_natt

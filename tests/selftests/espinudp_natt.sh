@@ -18,9 +18,10 @@
 #    or counted as dropped, and traffic continues.
 #
 # NATT_DEV=veth runs the baseline only (development without x722sim).
-set -e
+set -eE
 cd "$(dirname "$0")"
 . ./natt_lib.sh
+trap 'echo "# error: line $LINENO: $BASH_COMMAND exited $?"' ERR
 
 trap cleanup_natt EXIT
 setup_natt	# set -e: any failure fails the test
@@ -153,13 +154,14 @@ run_traffic queues4
 check "ethtool -L combined 4: spread again, nothing lost" eval 'spread && no_loss'
 
 # --- 5. reload under traffic ---
-COUNT=$((COUNT * 10)) GAP_US=2000 run_traffic reload &
+COUNT=$((COUNT * 10)) GAP_US=20000 run_traffic reload &
 rt=$!
-sleep 2
-bd=$(ethx -S $DEVB | awk '/espinudp_backlog_drop:/ { print $2 }')
-modprobe -r i40e_espinudp
+wait_line "$TMP/reload.send4" "send start" 600
 sleep 1
-modprobe i40e_espinudp
+bd=$(ethx -S $DEVB | awk '/espinudp_backlog_drop:/ { print $2 }')
+check "rmmod i40e_espinudp under traffic" modprobe -r i40e_espinudp
+sleep 1
+check "modprobe i40e_espinudp under traffic" modprobe i40e_espinudp
 wait $rt || true
 . "$TMP/reload.result"	# run_traffic ran in a subshell
 log "reload: sent $SENT received $RECV drops $DROPS + steering backlog $bd reordered $REORD"

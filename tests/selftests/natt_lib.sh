@@ -199,7 +199,7 @@ run_traffic() {
 	wait_line "$TMP/$label.recv4" "recv ready"
 	[ "$NSA6" -gt 0 ] && wait_line "$TMP/$label.recv6" "recv ready"
 	if [ -n "${CAPTURE:-}" ]; then
-		bg ip netns exec $NSB ./udpflow capture $DEVB "$TMP/$label.pcap" $((NSA4 + NSA6)) 30000 >"$TMP/$label.cap"
+		bg ip netns exec $NSB ./udpflow capture $DEVB "$TMP/$label.pcap" $((NSA4 + NSA6)) 180000 >"$TMP/$label.cap"
 		wait_line "$TMP/$label.cap" "capture ready"
 	fi
 	local x0 d0 e0
@@ -217,7 +217,7 @@ run_traffic() {
 	# receivers stop when complete or idle for 3 s
 	while grep -q "recv ready" "$TMP/$label.recv4" && ! grep -q '^total' "$TMP/$label.recv4"; do sleep 0.2; done
 	while [ "$NSA6" -gt 0 ] && ! grep -q '^total' "$TMP/$label.recv6"; do sleep 0.2; done
-	[ -n "${CAPTURE:-}" ] && wait_line "$TMP/$label.cap" captured 300
+	[ -n "${CAPTURE:-}" ] && wait_line "$TMP/$label.cap" captured 1800
 	read -r -a after <<<"$(softnet_processed)"
 	XFRM_ERR=$(( $(xfrm_err_now) - x0 ))
 	ESP_RX=$(( $(xfrm_rx_now) - e0 ))
@@ -232,8 +232,8 @@ run_traffic() {
 	for ((c = 0; c < ${#after[@]}; c++)); do
 		SHARE[c]=$(( tot ? CPUCNT[c] * 1000 / tot : 0 ))
 	done
-	SENT=$(cat "$TMP/$label".send* | awk '{ s += $2 - $4 } END { print s }')
-	SEND_ERR=$(cat "$TMP/$label".send* | awk '{ s += $4 } END { print s }')
+	SENT=$(cat "$TMP/$label".send* | awk '/^sent/ { s += $2 - $4 } END { print s + 0 }')
+	SEND_ERR=$(cat "$TMP/$label".send* | awk '/^sent/ { s += $4 } END { print s + 0 }')
 	RECV=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $3 } END { print s }')
 	LOST=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $5 } END { print s }')
 	REORD=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $7 } END { print s }')

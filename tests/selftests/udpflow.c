@@ -169,6 +169,8 @@ static int do_send(char **argv, int argc)
 	for (i = 0; i < nf; i++)
 		fds[i] = flow_socket(argv[0], argv[1], port + i, 0);
 	memset(buf, 0xa5, sizeof(buf));
+	printf("send start\n");
+	fflush(stdout);
 	for (s = 0; s < count; s++) {
 		for (i = 0; i < nf; i++) {
 			h.flow = htonl(i);
