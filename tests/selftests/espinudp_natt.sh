@@ -159,7 +159,7 @@ rt=$!
 wait_line "$TMP/reload.send4" "send start" 600
 sleep 1
 bd=$(ethx -S $DEVB | awk '/espinudp_backlog_drop:/ { print $2 }')
-check "rmmod i40e_espinudp under traffic" modprobe -r i40e_espinudp
+check "rmmod i40e_espinudp under traffic" rmmod i40e_espinudp
 sleep 1
 check "modprobe i40e_espinudp under traffic" modprobe i40e_espinudp
 wait $rt || true

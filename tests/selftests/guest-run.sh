@@ -69,13 +69,13 @@ for m in $ktapmods; do
 		rc=1
 		cat "$log.mp" >>"$log"
 	fi
-	modprobe -r "$m" 2>/dev/null
+	rmmod "$m" 2>/dev/null
 	i=$((i + 1))
 	sed 's/^/    /' "$log" >&3
 	if [ $rc -eq 0 ]; then echo "ok $i $m" >&3; else echo "not ok $i $m" >&3; fi
 	cat "$log"
 done
-modprobe -r i40e_espinudp 2>/dev/null
+rmmod i40e_espinudp 2>/dev/null
 
 if [ -e /sys/kernel/debug/kmemleak ]; then
 	log=/tmp/kmemleak.log

@@ -53,8 +53,8 @@ cleanup_natt() {
 	ip netns del $NSA 2>/dev/null || true
 	ip netns del $NSB 2>/dev/null || true
 	if [ "$NATT_DEV" = x722sim ]; then
-		modprobe -r i40e_espinudp 2>/dev/null || true
-		modprobe -r x722sim 2>/dev/null || true
+		rmmod i40e_espinudp 2>/dev/null || true
+		rmmod x722sim 2>/dev/null || true
 	fi
 }
 
