@@ -18,10 +18,12 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SUPPORTED="6.1 6.12"
+# kernel lines with a series: patches/linux-<X.Y>/
+SUPPORTED=$(cd "$ROOT/patches" 2>/dev/null && ls -d linux-*/ 2>/dev/null |
+	    sed 's|^linux-||; s|/$||' | sort -V | xargs)
 I40E=drivers/net/ethernet/intel/i40e
 
-die() { echo "build-i40e: $*" >&2; exit "${2:-1}"; }
+die() { echo "build-i40e: $1" >&2; exit "${2:-1}"; }
 
 [ $# -ge 1 ] && [ $# -le 3 ] || die "usage: $0 KSRC [KDIR] [OUT]" 2
 ksrc=$1
@@ -50,8 +52,14 @@ if [ -f "$ksrc" ]; then
 	top=$(tar -tf "$ksrc" 2>/dev/null | head -1 || true)
 	top=${top%%/*}
 	[ -n "$top" ] || die "cannot list $ksrc"
+	# Debian's top directory names the line; else take every series
+	series=("$ROOT"/patches/linux-*/*.patch)
+	if [[ $top =~ ^linux-source-([0-9]+\.[0-9]+)$ ]] &&
+	   [ -d "$ROOT/patches/linux-${BASH_REMATCH[1]}" ]; then
+		series=("$ROOT/patches/linux-${BASH_REMATCH[1]}"/*.patch)
+	fi
 	members=("$top/Makefile" "$top/$I40E/*")
-	for f in $(touched "$ROOT"/patches/linux-*/*.patch); do
+	for f in $(touched "${series[@]}"); do
 		[[ $f == $I40E/* ]] || members+=("$top/$f")
 	done
 	tar -xf "$ksrc" -C "$tmp" --wildcards "${members[@]}" ||
