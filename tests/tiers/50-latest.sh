@@ -12,6 +12,8 @@
 # harness (tests/qemu/run-guest.sh) and runs the same guest tests as the
 # 6.1 and 6.12 tiers.  I40E_BUILD overrides scripts/build-i40e.sh (path
 # relative to the project root, run inside the chroot).  Prints TAP.
+# Takes about 3 minutes once .cache/sid-chroot exists (about 10 more the
+# first time: debootstrap and sid's kernel packages).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
