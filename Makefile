@@ -47,7 +47,7 @@ style:
 	perl $(CHECKPATCH) --no-tree --strict --terse --show-types \
 		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES -f $(KSRCS) $(KHDRS)
 	perl $(CHECKPATCH) --no-tree --strict --terse \
-		--ignore FILE_PATH_CHANGES patches/*/*.patch
+		--ignore FILE_PATH_CHANGES $(abspath $(wildcard patches/*/*.patch))
 
 tools:
 	$(MAKE) -C tools
