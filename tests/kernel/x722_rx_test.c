@@ -35,7 +35,6 @@
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
-#include <linux/version.h>
 #include <linux/workqueue.h>
 #include <linux/net/intel/i40e_espinudp.h>
 
@@ -111,6 +110,7 @@ struct x722_test {
 	const struct x722_config *cfg;
 	s16 queue_cpu[X722_NQ];
 	int napi_cpu;
+	bool napi_enabled;
 
 	struct x722_item items[X722_MAX_BATCH];
 	unsigned int nitems, next;
@@ -168,7 +168,7 @@ static void x722_set_pflag(struct i40e_pf *pf, bool on)
 }
 
 #define X722_HAVE_PFLAG	1
-#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#elif defined(X722_HAVE_PFLAG_BIT)
 /* pf->flags is a bitmap, I40E_FLAG_ESPINUDP_ENA an enum bit */
 static void x722_set_pflag(struct i40e_pf *pf, bool on)
 {
@@ -373,8 +373,11 @@ static void x722_teardown(void)
 {
 	struct net_device *dev = x722->dev;
 
-	if (x722->vsi->espinudp_added)
+	if (x722->vsi && x722->vsi->espinudp_added)
 		i40e_espinudp_dev_del(&x722->vsi->espinudp);
+	/* as i40e_down(): NAPI off before free_netdev() deletes it */
+	if (x722->napi_enabled)
+		napi_disable(&x722->qv->napi);
 	if (dev) {
 		rtnl_lock();
 		if (dev->reg_state == NETREG_REGISTERED) {
@@ -453,6 +456,7 @@ static int x722_setup(void)
 	if (err)
 		goto err_teardown;
 	napi_enable(&x722->qv->napi);
+	x722->napi_enabled = true;
 
 	x722->vsi->espinudp.netdev = dev;
 	x722->vsi->espinudp.get_rss = x722_get_rss;

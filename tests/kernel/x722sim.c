@@ -31,7 +31,6 @@
 #include <linux/skbuff.h>
 #include <linux/smp.h>
 #include <linux/u64_stats_sync.h>
-#include <linux/version.h>
 #include <linux/net/intel/i40e_espinudp.h>
 #include <net/ip.h>
 
@@ -131,11 +130,12 @@ static struct x722sim_desc *x722sim_desc(struct sk_buff *skb)
 	return (struct x722sim_desc *)skb->cb;
 }
 
-/* ---- kernel version differences ---- */
-
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
-#define X722SIM_RXFH_PARAM	1
-#endif
+/* ---- kernel API differences: probed by Kbuild in the headers ----
+ *
+ * X722SIM_HAVE_RXFH_PARAM: get/set_rxfh take struct ethtool_rxfh_param (6.8)
+ * X722SIM_HAVE_GET_RX_RING_COUNT: ethtool asks .get_rx_ring_count, no longer
+ *	.get_rxnfc(ETHTOOL_GRXRINGS), for the RX ring count (7.x)
+ */
 
 /* ---- the simulated hardware: RSS of the frames the X722 hashes ---- */
 
@@ -489,6 +489,14 @@ err_free:
 	return err;
 }
 
+#ifdef X722SIM_HAVE_GET_RX_RING_COUNT
+static u32 x722sim_get_rx_ring_count(struct net_device *dev)
+{
+	struct x722sim_priv *priv = netdev_priv(dev);
+
+	return x722sim_rss_get(priv)->num_queues;
+}
+#else
 static int x722sim_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *cmd,
 			     u32 *rule_locs)
 {
@@ -499,6 +507,7 @@ static int x722sim_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *cmd,
 	cmd->data = x722sim_rss_get(priv)->num_queues;
 	return 0;
 }
+#endif
 
 static u32 x722sim_get_rxfh_key_size(struct net_device *dev)
 {
@@ -552,7 +561,7 @@ static int x722sim_rxfh_write(struct x722sim_priv *priv, const u32 *indir,
 	return 0;
 }
 
-#ifdef X722SIM_RXFH_PARAM
+#ifdef X722SIM_HAVE_RXFH_PARAM
 static int x722sim_get_rxfh(struct net_device *dev,
 			    struct ethtool_rxfh_param *rxfh)
 {
@@ -663,7 +672,11 @@ static const struct ethtool_ops x722sim_ethtool_ops = {
 	.get_link		= ethtool_op_get_link,
 	.get_channels		= x722sim_get_channels,
 	.set_channels		= x722sim_set_channels,
+#ifdef X722SIM_HAVE_GET_RX_RING_COUNT
+	.get_rx_ring_count	= x722sim_get_rx_ring_count,
+#else
 	.get_rxnfc		= x722sim_get_rxnfc,
+#endif
 	.get_rxfh_key_size	= x722sim_get_rxfh_key_size,
 	.get_rxfh_indir_size	= x722sim_get_rxfh_indir_size,
 	.get_rxfh		= x722sim_get_rxfh,
