@@ -57,7 +57,7 @@ timeout --foreground -k 10 "$timeout" \
 	-chardev file,id=ktap,path="$ktaplog" -serial chardev:ktap \
 	-device virtio-rng-pci \
 	-append "console=ttyS0 panic=-1 oops=panic softlockup_panic=0 \
-tsc=reliable mitigations=off quiet loglevel=4 $extra \
+tsc=reliable mitigations=off loglevel=7 $extra \
 ESPINUDP_TESTS=$tests ESPINUDP_KTAP=$ktap ${GUEST_ENV:-}" \
 	</dev/null >"$logs/qemu.out" 2>&1
 qrc=$?
@@ -103,7 +103,8 @@ if grep -q '^# espinudp-guest-done' "$ktaplog" 2>/dev/null; then
 	echo "ok $n - $line: guest finished in ${secs}s"
 else
 	echo "not ok $n - $line: guest did not finish (qemu rc $qrc after ${secs}s, timeout ${timeout}s)"
-	tail -n 30 "$console" 2>/dev/null | sed 's/^/# /'
+	{ tail -n 30 "$console" 2>/dev/null; echo; } | tr -d '\033' |
+		sed '/^$/d; s/^/# /'
 	fail=1
 fi
 
