@@ -20,12 +20,17 @@
  *
  * Results: KTAP on the kernel log, every line prefixed "x722_rx_test: ".
  * Loading fails with -EINVAL when a test failed.
+ *
+ * bench=N (default 0) then times N polls of 64 ESP-in-UDP frames per path
+ * (hardware-hashed, hashed and kept, hashed and steered): "# bench:"
+ * diagnostics and one result per path (see x722_bench_poll()).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/etherdevice.h>
 #include <linux/if_vlan.h>
 #include <linux/kmod.h>
@@ -33,8 +38,10 @@
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
+#include <linux/sched/clock.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/workqueue.h>
 #include <linux/net/intel/i40e_espinudp.h>
 
@@ -78,6 +85,21 @@ enum {
 #define X722_HW_HASH		0x5eed0000
 #define X722_MAX_BATCH		64
 #define X722_TIMEOUT		(2 * HZ)
+#define X722_BENCH_WARMUP	4
+#define X722_BENCH_MAX		100000
+
+/* bench=N: the timed modes, one KTAP result each after the tests */
+enum x722_bench_mode {
+	X722_BENCH_UNTOUCHED,	/* FLTSTAT=RSS: the hook's one branch */
+	X722_BENCH_HASH_LOCAL,	/* no hash: hashed, kept on this CPU */
+	X722_BENCH_STEER,	/* no hash: hashed, steered to another CPU */
+	X722_BENCH_MODES,
+};
+
+static unsigned int bench;
+module_param(bench, uint, 0444);
+MODULE_PARM_DESC(bench,
+		 "after the tests, time this many 64-frame polls per mode (default 0: no timing, the tests only)");
 
 typedef void (*x722_psf_t)(struct i40e_ring *rx_ring,
 			   union i40e_rx_desc *rx_desc, struct sk_buff *skb);
@@ -120,6 +142,13 @@ struct x722_test {
 
 	unsigned int ktap_n;
 	unsigned int failed;
+
+	/* bench=N: a poll builds all its skbs first, then times the path */
+	bool bench_on;
+	u64 bench_path_ns, bench_synth_ns, bench_flush_ns;
+	struct sk_buff *bench_skb[X722_MAX_BATCH];
+	union i40e_rx_desc bench_desc[X722_MAX_BATCH];
+	struct x722_config bench_cfg;
 };
 
 static struct x722_test *x722;
@@ -265,12 +294,74 @@ static struct sk_buff *x722_build(struct napi_struct *napi,
 	return skb;
 }
 
+/*
+ * bench=N: one poll of the same sequence as x722_poll(), but the skbs and
+ * descriptors (the "hardware" side) are built before the clock starts.
+ * Timed: eth_skb_pad(), i40e_process_skb_fields(), i40e_espinudp_rx()
+ * for every frame and the flush (the batched IPIs): the RX CPU's cost up
+ * to the hand-over.  The frames the hook did not consume then go to
+ * napi_gro_receive(), untimed: the stack is the same in every mode, and
+ * steered frames meet it on their target CPU.
+ */
+static int x722_bench_poll(struct napi_struct *napi, int budget)
+{
+	struct sk_buff **skbs = x722->bench_skb;
+	struct i40e_ring *ring = x722->ring;
+	unsigned int i, n, first;
+	bool hooked = false;
+	u64 t0, t1, t2, t3;
+
+	first = x722->next;
+	n = min_t(unsigned int, x722->nitems - first, budget);
+	if (!n) {
+		napi_complete_done(napi, 0);
+		return 0;
+	}
+	t0 = local_clock();
+	for (i = 0; i < n; i++) {
+		skbs[i] = x722_build(napi, &x722->items[first + i],
+				     &x722->bench_desc[i]);
+		if (skbs[i])
+			skbs[i]->mark = first + i + 1;
+	}
+	t1 = local_clock();
+	for (i = 0; i < n; i++) {
+		if (!skbs[i])
+			continue;
+		if (eth_skb_pad(skbs[i])) {
+			skbs[i] = NULL;
+			continue;
+		}
+		x722_process_skb_fields(ring, &x722->bench_desc[i], skbs[i]);
+		if (i40e_espinudp_rx(ring, skbs[i], &hooked))
+			skbs[i] = NULL;
+	}
+	t2 = local_clock();
+	if (hooked)
+		__i40e_espinudp_flush();
+	t3 = local_clock();
+	for (i = 0; i < n; i++)
+		if (skbs[i])
+			napi_gro_receive(napi, skbs[i]);
+
+	x722->bench_synth_ns += t1 - t0;
+	x722->bench_path_ns += t3 - t1;
+	x722->bench_flush_ns += t3 - t2;
+	x722->next += n;
+	if (n < budget)
+		napi_complete_done(napi, n);
+	return n;
+}
+
 /* One NAPI poll of "RX queue 0": the i40e_clean_rx_irq() sequence */
 static int x722_poll(struct napi_struct *napi, int budget)
 {
 	struct i40e_ring *ring = x722->ring;
 	unsigned int done = 0;
 	bool hooked = false;
+
+	if (x722->bench_on)
+		return x722_bench_poll(napi, budget);
 
 	while (done < budget && x722->next < x722->nitems) {
 		unsigned int i = x722->next++;
@@ -633,7 +724,8 @@ static void x722_run_all(bool hook)
 	unsigned int c;
 
 	pr_info("KTAP version 1\n");
-	pr_info("1..%u\n", X722_NCONFIGS * (X722_NFRAMES + 1) + 4);
+	pr_info("1..%u\n", X722_NCONFIGS * (X722_NFRAMES + 1) + 4 +
+		(bench ? X722_BENCH_MODES : 0));
 	pr_info("# NAPI on cpu %d, queue cpus %d %d %d %d; hook on %d, vsi->espinudp_rx %d, attached %d\n",
 		x722->napi_cpu, x722->queue_cpu[0], x722->queue_cpu[1],
 		x722->queue_cpu[2], x722->queue_cpu[3], i40e_espinudp_on(),
@@ -675,12 +767,184 @@ static void x722_run_all(bool hook)
 	x722_configure(true, true);
 }
 
+/* ---- bench=N: the cost per frame of each path ---- */
+
+static const char * const x722_bench_name[X722_BENCH_MODES] = {
+	[X722_BENCH_UNTOUCHED]	= "untouched",
+	[X722_BENCH_HASH_LOCAL]	= "hash_local",
+	[X722_BENCH_STEER]	= "steer",
+};
+
+static int x722_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * A full poll of the corpus' ESP-in-UDP frames, cyclically; with @fltstat
+ * RSS each gets a descriptor hash.  Returns the number of distinct frames.
+ */
+static unsigned int x722_bench_batch(u8 fltstat)
+{
+	u16 esp[X722_NFRAMES];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < X722_NFRAMES; i++)
+		if (x722_expect[0][i].cls == X722_CLS_ESP &&
+		    x722_expect[0][i].hashed)
+			esp[n++] = i;
+	for (i = 0; n && i < X722_MAX_BATCH; i++) {
+		x722->items[i].frame = esp[i % n];
+		x722->items[i].fltstat = fltstat;
+		x722->items[i].hw_hash = fltstat ? X722_HW_HASH + i : 0;
+	}
+	x722->nitems = n ? X722_MAX_BATCH : 0;
+	return n;
+}
+
+/* Frames of the last poll not delivered on @cpu with the expected hash */
+static unsigned int x722_bench_bad(enum x722_bench_mode m, int cpu)
+{
+	unsigned int i, bad = 0;
+
+	for (i = 0; i < x722->nitems; i++) {
+		const struct x722_item *it = &x722->items[i];
+		const struct x722_record *r = &x722->rec[i];
+		u32 hash = m == X722_BENCH_UNTOUCHED ? it->hw_hash :
+			   x722_expect[0][it->frame].hash;
+
+		/* pairs with the rx_handler's release */
+		if (!smp_load_acquire(&r->delivered) || r->cpu != cpu ||
+		    r->hash != hash) {
+			if (!bad)
+				pr_info("# bench %s: %s hash %08x cpu %d (want %08x cpu %d)\n",
+					x722_bench_name[m],
+					x722_frames[it->frame].name, r->hash,
+					r->delivered ? r->cpu : -1, hash, cpu);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/*
+ * bench polls of 64 frames after X722_BENCH_WARMUP untimed ones; the
+ * median poll gives ns_per_frame.  The result asserts that every frame was
+ * delivered, on the CPU the mode sends it to, with the right hash, and
+ * that the counters add up.
+ */
+static void x722_bench_mode(enum x722_bench_mode m, u64 *ns)
+{
+	u64 before[I40E_ESPINUDP_STAT_NUM], after[I40E_ESPINUDP_STAT_NUM];
+	const char *name = x722_bench_name[m];
+	unsigned int p, bad = 0, lost = 0;
+	u8 q = m == X722_BENCH_STEER;
+	u64 synth = 0, want, d[4];
+	u64 *flush = ns + bench;
+	u8 fltstat = 0;
+	int cpu;
+
+	if (m == X722_BENCH_UNTOUCHED)
+		fltstat = I40E_RX_DESC_FLTSTAT_RSS_HASH;
+	cpu = x722->queue_cpu[q];
+	if (m == X722_BENCH_STEER && cpu == x722->napi_cpu) {
+		x722_skip("one CPU: nowhere to steer", "bench %s", name);
+		return;
+	}
+	if (!x722_bench_batch(fltstat)) {
+		x722_skip("no ESP-in-UDP frame in the corpus", "bench %s",
+			  name);
+		return;
+	}
+	/* the first key; every LUT entry names queue q */
+	memcpy(x722->bench_cfg.key, x722_configs[0].key,
+	       I40E_ESPINUDP_KEY_LEN);
+	memset(x722->bench_cfg.lut, q, I40E_ESPINUDP_LUT_MAX);
+	x722->cfg = &x722->bench_cfg;
+	i40e_espinudp_dev_changed(&x722->vsi->espinudp);
+
+	x722_stats(before);
+	x722->bench_on = true;
+	for (p = 0; p < X722_BENCH_WARMUP + bench; p++) {
+		x722->bench_path_ns = 0;
+		x722->bench_synth_ns = 0;
+		x722->bench_flush_ns = 0;
+		lost += !x722_run();
+		bad += x722_bench_bad(m, cpu);
+		/* let the target CPU finish its poll and go idle */
+		usleep_range(200, 300);
+		if (p < X722_BENCH_WARMUP)
+			continue;
+		ns[p - X722_BENCH_WARMUP] = x722->bench_path_ns;
+		synth += x722->bench_synth_ns;
+		flush[p - X722_BENCH_WARMUP] = x722->bench_flush_ns;
+	}
+	x722->bench_on = false;
+	x722_stats(after);
+
+	sort(ns, bench, sizeof(*ns), x722_cmp_u64, NULL);
+	sort(flush, bench, sizeof(*flush), x722_cmp_u64, NULL);
+	pr_info("# bench: mode=%s ns_per_frame=%llu min=%llu max=%llu polls=%u frames_per_poll=%u flush_ns_per_poll=%llu synth_ns_per_frame=%llu cpu=%d\n",
+		name, div_u64(ns[bench / 2], X722_MAX_BATCH),
+		div_u64(ns[0], X722_MAX_BATCH),
+		div_u64(ns[bench - 1], X722_MAX_BATCH), bench, X722_MAX_BATCH,
+		flush[bench / 2],
+		div_u64(synth, (u64)bench * X722_MAX_BATCH), cpu);
+
+	want = m == X722_BENCH_UNTOUCHED ? 0 :
+	       (u64)(X722_BENCH_WARMUP + bench) * X722_MAX_BATCH;
+	d[0] = after[I40E_ESPINUDP_STAT_HASHED] -
+	       before[I40E_ESPINUDP_STAT_HASHED];
+	d[1] = after[I40E_ESPINUDP_STAT_STEERED] -
+	       before[I40E_ESPINUDP_STAT_STEERED];
+	d[2] = after[I40E_ESPINUDP_STAT_LOCAL] -
+	       before[I40E_ESPINUDP_STAT_LOCAL];
+	d[3] = after[I40E_ESPINUDP_STAT_BACKLOG_DROP] -
+	       before[I40E_ESPINUDP_STAT_BACKLOG_DROP];
+	x722_result(!lost && !bad && d[0] == want &&
+		    d[1] == (m == X722_BENCH_STEER ? want : 0) &&
+		    d[2] == (m == X722_BENCH_HASH_LOCAL ? want : 0) && !d[3],
+		    "bench %s: %u polls, %u bad frames, %u lost polls, on cpu %d: hashed +%llu steered +%llu local +%llu drop +%llu (want %llu %llu %llu 0)",
+		    name, X722_BENCH_WARMUP + bench, bad, lost, cpu, d[0],
+		    d[1], d[2], d[3], want,
+		    m == X722_BENCH_STEER ? want : 0,
+		    m == X722_BENCH_HASH_LOCAL ? want : 0);
+}
+
+static void x722_bench_all(bool hook)
+{
+	unsigned int m;
+	u64 *ns;
+
+	/* per poll: the path, then the flush alone */
+	ns = kcalloc(2 * bench, sizeof(*ns), GFP_KERNEL);
+	for (m = 0; m < X722_BENCH_MODES; m++) {
+		if (!ns)
+			x722_result(false, "bench %s: no memory",
+				    x722_bench_name[m]);
+		else if (!hook && m != X722_BENCH_UNTOUCHED)
+			x722_skip("i40e_espinudp is not loaded", "bench %s",
+				  x722_bench_name[m]);
+		else
+			x722_bench_mode(m, ns);
+	}
+	kfree(ns);
+	x722->cfg = &x722_configs[0];
+	i40e_espinudp_dev_changed(&x722->vsi->espinudp);
+}
+
 static int __init x722_rx_test_init(void)
 {
 	void *psf;
 	int err;
 
 	BUILD_BUG_ON(X722_NFRAMES > X722_MAX_BATCH);
+	if (bench > X722_BENCH_MAX) {
+		pr_err("bench=%u: at most %u polls\n", bench, X722_BENCH_MAX);
+		return -EINVAL;
+	}
 	psf = x722_lookup("i40e_process_skb_fields");
 	if (IS_ERR(psf)) {
 		pr_err("i40e_process_skb_fields not found (%ld): is i40e loaded?\n",
@@ -704,6 +968,8 @@ static int __init x722_rx_test_init(void)
 	if (err)
 		return err;
 	x722_run_all(i40e_espinudp_on());
+	if (bench)
+		x722_bench_all(i40e_espinudp_on());
 	pr_info("# %u tests, %u failed\n", x722->ktap_n, x722->failed);
 	err = x722->failed ? -EINVAL : 0;
 	x722_teardown();
