@@ -804,8 +804,12 @@ static unsigned int x722_bench_batch(u8 fltstat)
 	return n;
 }
 
-/* Frames of the last poll not delivered on @cpu with the expected hash */
-static unsigned int x722_bench_bad(enum x722_bench_mode m, int cpu)
+/*
+ * Frames of the last poll not delivered on @cpu with the expected hash;
+ * the first one is shown when @show.
+ */
+static unsigned int x722_bench_bad(enum x722_bench_mode m, int cpu,
+				   bool show)
 {
 	unsigned int i, bad = 0;
 
@@ -818,7 +822,7 @@ static unsigned int x722_bench_bad(enum x722_bench_mode m, int cpu)
 		/* pairs with the rx_handler's release */
 		if (!smp_load_acquire(&r->delivered) || r->cpu != cpu ||
 		    r->hash != hash) {
-			if (!bad)
+			if (show && !bad)
 				pr_info("# bench %s: %s hash %08x cpu %d (want %08x cpu %d)\n",
 					x722_bench_name[m],
 					x722_frames[it->frame].name, r->hash,
@@ -872,7 +876,7 @@ static void x722_bench_mode(enum x722_bench_mode m, u64 *ns)
 		x722->bench_synth_ns = 0;
 		x722->bench_flush_ns = 0;
 		lost += !x722_run();
-		bad += x722_bench_bad(m, cpu);
+		bad += x722_bench_bad(m, cpu, !bad);
 		/* let the target CPU finish its poll and go idle */
 		usleep_range(200, 300);
 		if (p < X722_BENCH_WARMUP)
