@@ -117,6 +117,44 @@ static u32 espinudp_udp_need(u32 ulen)
 }
 
 /*
+ * The UDP header at @off of a datagram that ends at @end; @addr and @alen
+ * are the IP addresses (8 or 32 bytes) that open the hash input.  Same
+ * return convention as the parsers below.
+ */
+static inline u32 espinudp_udp_at(const u8 *nh, u32 off, u32 end,
+				  u32 avail, const u8 *addr, u32 alen,
+				  const struct espinudp_ports *ports,
+				  struct espinudp_flow *flow)
+{
+	u32 ulen, need;
+	const u8 *uh;
+
+	if (unlikely(end - off < ESPINUDP_UDP_HLEN))
+		goto malformed;
+	if (unlikely(avail < off + ESPINUDP_UDP_HLEN))
+		return off + ESPINUDP_UDP_HLEN;
+	uh = nh + off;
+	if (!espinudp_port_match(ports, espinudp_read_be16(uh + 2))) {
+		espinudp_set(flow, ESPINUDP_CLASS_OTHER, 0);
+		return 0;
+	}
+	ulen = espinudp_get_be16(uh + 4);
+	if (unlikely(ulen < ESPINUDP_UDP_HLEN || ulen > end - off))
+		goto malformed;
+	need = off + espinudp_udp_need(ulen);
+	if (unlikely(avail < need))
+		return need;
+
+	memcpy(flow->tuple, addr, alen);
+	espinudp_udp(uh, ulen, alen, flow);
+	return 0;
+
+malformed:
+	espinudp_set(flow, ESPINUDP_CLASS_MALFORMED, 0);
+	return 0;
+}
+
+/*
  * The parsers check every length against @len, the bytes the frame really
  * has, and read only below @avail (<= @len), the bytes contiguous at @nh.
  * They return 0 when @flow is set, or the contiguous length they need
@@ -127,8 +165,7 @@ static u32 espinudp_ipv4(const u8 *nh, u32 avail, u32 len,
 			 const struct espinudp_ports *ports,
 			 struct espinudp_flow *flow)
 {
-	u32 ihl, tot, plen, ulen, need;
-	const u8 *uh;
+	u32 ihl, tot;
 
 	if (unlikely(len < ESPINUDP_IPV4_HLEN))
 		goto malformed;
@@ -152,24 +189,7 @@ static u32 espinudp_ipv4(const u8 *nh, u32 avail, u32 len,
 	if (nh[9] != ESPINUDP_IPPROTO_UDP)
 		goto other;
 
-	plen = tot - ihl;
-	if (unlikely(plen < ESPINUDP_UDP_HLEN))
-		goto malformed;
-	if (unlikely(avail < ihl + ESPINUDP_UDP_HLEN))
-		return ihl + ESPINUDP_UDP_HLEN;
-	uh = nh + ihl;
-	if (!espinudp_port_match(ports, espinudp_read_be16(uh + 2)))
-		goto other;
-	ulen = espinudp_get_be16(uh + 4);
-	if (unlikely(ulen < ESPINUDP_UDP_HLEN || ulen > plen))
-		goto malformed;
-	need = ihl + espinudp_udp_need(ulen);
-	if (unlikely(avail < need))
-		return need;
-
-	memcpy(flow->tuple, nh + 12, 8);
-	espinudp_udp(uh, ulen, 8, flow);
-	return 0;
+	return espinudp_udp_at(nh, ihl, tot, avail, nh + 12, 8, ports, flow);
 
 other:
 	espinudp_set(flow, ESPINUDP_CLASS_OTHER, 0);
@@ -183,9 +203,8 @@ static u32 espinudp_ipv6(const u8 *nh, u32 avail, u32 len,
 			 const struct espinudp_ports *ports,
 			 struct espinudp_flow *flow)
 {
-	u32 off = ESPINUDP_IPV6_HLEN, end, ulen, hlen, need;
+	u32 off = ESPINUDP_IPV6_HLEN, end, hlen;
 	unsigned int nexthdr, n = 0;
-	const u8 *uh;
 
 	if (unlikely(len < ESPINUDP_IPV6_HLEN))
 		goto malformed;
@@ -230,23 +249,7 @@ static u32 espinudp_ipv6(const u8 *nh, u32 avail, u32 len,
 		off += hlen;
 	}
 
-	if (unlikely(end - off < ESPINUDP_UDP_HLEN))
-		goto malformed;
-	if (unlikely(avail < off + ESPINUDP_UDP_HLEN))
-		return off + ESPINUDP_UDP_HLEN;
-	uh = nh + off;
-	if (!espinudp_port_match(ports, espinudp_read_be16(uh + 2)))
-		goto other;
-	ulen = espinudp_get_be16(uh + 4);
-	if (unlikely(ulen < ESPINUDP_UDP_HLEN || ulen > end - off))
-		goto malformed;
-	need = off + espinudp_udp_need(ulen);
-	if (unlikely(avail < need))
-		return need;
-
-	memcpy(flow->tuple, nh + 8, 32);
-	espinudp_udp(uh, ulen, 32, flow);
-	return 0;
+	return espinudp_udp_at(nh, off, end, avail, nh + 8, 32, ports, flow);
 
 other:
 	espinudp_set(flow, ESPINUDP_CLASS_OTHER, 0);
