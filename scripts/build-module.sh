@@ -9,8 +9,8 @@
 #          scripts/fetch-kernel.sh <line>)
 #
 # The module sources (Kbuild, *.c, *.h, include/) are copied into
-# build/<line>/module/ with a VERSION file from `git describe --always
-# --dirty` (else the VERSION file of a release tarball, else "unknown"),
+# build/<line>/module/ with a VERSION file from scripts/version.sh (the
+# version DKMS uses too),
 # and built there against KDIR with
 # KBUILD_EXTRA_SYMBOLS=build/<line>/i40e/Module.symvers, the exports of
 # the patched i40e (scripts/build-i40e.sh).  Without that file the build
@@ -61,8 +61,7 @@ rm -f "$out"/*.c "$out"/*.h "$out/Kbuild" "$out/VERSION"
 cp "$top/Kbuild" "$top"/*.c "$top"/*.h "$out/"
 cp -r "$top/include" "$out/"
 
-ver=$(git -C "$top" describe --always --dirty 2>/dev/null) ||
-	ver=$(head -n1 "$top/VERSION" 2>/dev/null) || ver=
+ver=$("$top/scripts/version.sh") || ver=
 echo "${ver:-unknown}" > "$out/VERSION"
 
 # shellcheck disable=SC2086 # EXTRA_MAKEFLAGS is a list of words
