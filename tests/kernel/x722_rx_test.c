@@ -23,7 +23,9 @@
  *
  * bench=N (default 0) then times N polls of 64 ESP-in-UDP frames per path
  * (hardware-hashed, hashed and kept, hashed and steered): "# bench:"
- * diagnostics and one result per path (see x722_bench_poll()).
+ * diagnostics and one result per path (see x722_bench_poll()); then the
+ * steered frames' cost on their target CPU, with the test netdev's GRO on
+ * and off (see x722_bench_consumer()).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -44,6 +46,7 @@
 #include <linux/sort.h>
 #include <linux/workqueue.h>
 #include <linux/net/intel/i40e_espinudp.h>
+#include <net/udp.h>
 
 #include "i40e.h"
 #include "i40e_txrx_common.h"
@@ -93,6 +96,9 @@ enum x722_bench_mode {
 	X722_BENCH_UNTOUCHED,	/* FLTSTAT=RSS: the hook's one branch */
 	X722_BENCH_HASH_LOCAL,	/* no hash: hashed, kept on this CPU */
 	X722_BENCH_STEER,	/* no hash: hashed, steered to another CPU */
+	/* steered; the target CPU's time per frame, NETIF_F_GRO on, off */
+	X722_BENCH_STEER_GRO_ON,
+	X722_BENCH_STEER_GRO_OFF,
 	X722_BENCH_MODES,
 };
 
@@ -121,6 +127,7 @@ struct x722_record {
 	u8 delivered;
 	u8 vlan_present;
 	u16 vlan_tci;
+	u64 at;		/* ktime_get_ns() at delivery, bench_ts only */
 };
 
 struct x722_test {
@@ -146,6 +153,9 @@ struct x722_test {
 	/* bench=N: a poll builds all its skbs first, then times the path */
 	bool bench_on;
 	u64 bench_path_ns, bench_synth_ns, bench_flush_ns;
+	/* the consumer modes: delivery times, the flush's start */
+	bool bench_ts;
+	u64 bench_flush_at;
 	struct sk_buff *bench_skb[X722_MAX_BATCH];
 	union i40e_rx_desc bench_desc[X722_MAX_BATCH];
 	struct x722_config bench_cfg;
@@ -337,6 +347,9 @@ static int x722_bench_poll(struct napi_struct *napi, int budget)
 			skbs[i] = NULL;
 	}
 	t2 = local_clock();
+	/* a clock that is the same on every CPU, for the target's side */
+	if (x722->bench_ts)
+		x722->bench_flush_at = ktime_get_ns();
 	if (hooked)
 		__i40e_espinudp_flush();
 	t3 = local_clock();
@@ -405,6 +418,8 @@ static rx_handler_result_t x722_rx_handler(struct sk_buff **pskb)
 	r->l4_hash = skb->l4_hash;
 	r->vlan_present = skb_vlan_tag_present(skb);
 	r->vlan_tci = skb_vlan_tag_get(skb);
+	if (READ_ONCE(x722->bench_ts))
+		r->at = ktime_get_ns();
 	/* publish the record to the checking thread */
 	smp_store_release(&r->delivered, 1);
 	if (atomic_inc_return(&x722->delivered) == x722->nitems)
@@ -773,6 +788,8 @@ static const char * const x722_bench_name[X722_BENCH_MODES] = {
 	[X722_BENCH_UNTOUCHED]	= "untouched",
 	[X722_BENCH_HASH_LOCAL]	= "hash_local",
 	[X722_BENCH_STEER]	= "steer",
+	[X722_BENCH_STEER_GRO_ON]	= "steer_gro_on",
+	[X722_BENCH_STEER_GRO_OFF]	= "steer_gro_off",
 };
 
 static int x722_cmp_u64(const void *a, const void *b)
@@ -834,8 +851,57 @@ static unsigned int x722_bench_bad(enum x722_bench_mode m, int cpu,
 }
 
 /*
+ * ethtool -K x722rxtN gro on|off: the wanted features, then the core's
+ * own update (no ndo_set_features: the features simply change).  GRO is a
+ * software feature, in hw_features since register_netdevice().  True when
+ * dev->features then says what was asked.
+ */
+static bool x722_set_gro(bool on)
+{
+	struct net_device *dev = x722->dev;
+	bool ok;
+
+	rtnl_lock();
+	if (on)
+		dev->wanted_features |= NETIF_F_GRO;
+	else
+		dev->wanted_features &= ~NETIF_F_GRO;
+	netdev_update_features(dev);
+	ok = !!(dev->features & NETIF_F_GRO) == on;
+	rtnl_unlock();
+	return ok;
+}
+
+/*
+ * The consumer modes, one poll: the steered frames' time on the target
+ * CPU.  @span: from the first frame's delivery to the rx_handler to the
+ * last one's (the backlog poll's napi_gro_receive() and the stack up to
+ * the rx_handler for 63 frames, all on the target CPU); @lat: from the
+ * start of the flush (the IPI) to the last delivery.  ktime_get_ns() on
+ * both CPUs.
+ */
+static void x722_bench_consumer(u64 *span, u64 *lat)
+{
+	u64 first = U64_MAX, last = 0;
+	unsigned int i;
+
+	for (i = 0; i < x722->nitems; i++) {
+		const struct x722_record *r = &x722->rec[i];
+
+		/* pairs with the rx_handler's release */
+		if (!smp_load_acquire(&r->delivered))
+			continue;
+		first = min(first, r->at);
+		last = max(last, r->at);
+	}
+	*span = last > first ? last - first : 0;
+	*lat = last > x722->bench_flush_at ? last - x722->bench_flush_at : 0;
+}
+
+/*
  * bench polls of 64 frames after X722_BENCH_WARMUP untimed ones; the
- * median poll gives ns_per_frame.  The result asserts that every frame was
+ * median poll gives ns_per_frame (the consumer modes: the median span on
+ * the target CPU / 63 gives consumer_ns_per_frame).  The result asserts that every frame was
  * delivered, on the CPU the mode sends it to, with the right hash, and
  * that the counters add up.
  */
@@ -843,17 +909,19 @@ static void x722_bench_mode(enum x722_bench_mode m, u64 *ns)
 {
 	u64 before[I40E_ESPINUDP_STAT_NUM], after[I40E_ESPINUDP_STAT_NUM];
 	const char *name = x722_bench_name[m];
+	bool steer = m >= X722_BENCH_STEER, gro_ok = true;
+	bool consumer = m >= X722_BENCH_STEER_GRO_ON;
+	u64 *lat = ns + 3 * bench, *span = ns + 2 * bench;
 	unsigned int p, bad = 0, lost = 0;
-	u8 q = m == X722_BENCH_STEER;
 	u64 synth = 0, want, d[4];
 	u64 *flush = ns + bench;
-	u8 fltstat = 0;
+	u8 q = steer, fltstat = 0;
 	int cpu;
 
 	if (m == X722_BENCH_UNTOUCHED)
 		fltstat = I40E_RX_DESC_FLTSTAT_RSS_HASH;
 	cpu = x722->queue_cpu[q];
-	if (m == X722_BENCH_STEER && cpu == x722->napi_cpu) {
+	if (steer && cpu == x722->napi_cpu) {
 		x722_skip("one CPU: nowhere to steer", "bench %s", name);
 		return;
 	}
@@ -868,6 +936,14 @@ static void x722_bench_mode(enum x722_bench_mode m, u64 *ns)
 	memset(x722->bench_cfg.lut, q, I40E_ESPINUDP_LUT_MAX);
 	x722->cfg = &x722->bench_cfg;
 	i40e_espinudp_dev_changed(&x722->vsi->espinudp);
+
+	if (consumer) {
+		gro_ok = x722_set_gro(m == X722_BENCH_STEER_GRO_ON);
+		if (!gro_ok)
+			pr_info("# bench %s: NETIF_F_GRO did not change\n",
+				name);
+		WRITE_ONCE(x722->bench_ts, true);
+	}
 
 	x722_stats(before);
 	x722->bench_on = true;
@@ -884,18 +960,33 @@ static void x722_bench_mode(enum x722_bench_mode m, u64 *ns)
 		ns[p - X722_BENCH_WARMUP] = x722->bench_path_ns;
 		synth += x722->bench_synth_ns;
 		flush[p - X722_BENCH_WARMUP] = x722->bench_flush_ns;
+		if (consumer)
+			x722_bench_consumer(&span[p - X722_BENCH_WARMUP],
+					    &lat[p - X722_BENCH_WARMUP]);
 	}
 	x722->bench_on = false;
+	WRITE_ONCE(x722->bench_ts, false);
 	x722_stats(after);
 
 	sort(ns, bench, sizeof(*ns), x722_cmp_u64, NULL);
 	sort(flush, bench, sizeof(*flush), x722_cmp_u64, NULL);
-	pr_info("# bench: mode=%s ns_per_frame=%llu min=%llu max=%llu polls=%u frames_per_poll=%u flush_ns_per_poll=%llu synth_ns_per_frame=%llu cpu=%d\n",
-		name, div_u64(ns[bench / 2], X722_MAX_BATCH),
-		div_u64(ns[0], X722_MAX_BATCH),
-		div_u64(ns[bench - 1], X722_MAX_BATCH), bench, X722_MAX_BATCH,
-		flush[bench / 2],
-		div_u64(synth, (u64)bench * X722_MAX_BATCH), cpu);
+	sort(span, bench, sizeof(*span), x722_cmp_u64, NULL);
+	sort(lat, bench, sizeof(*lat), x722_cmp_u64, NULL);
+	if (consumer)
+		pr_info("# bench: mode=%s consumer_ns_per_frame=%llu min=%llu max=%llu flush_to_last_ns=%llu polls=%u frames_per_poll=%u gro=%d udp_encap_sk=%d cpu=%d\n",
+			name, div_u64(span[bench / 2], X722_MAX_BATCH - 1),
+			div_u64(span[0], X722_MAX_BATCH - 1),
+			div_u64(span[bench - 1], X722_MAX_BATCH - 1),
+			lat[bench / 2], bench, X722_MAX_BATCH,
+			!!(x722->dev->features & NETIF_F_GRO),
+			static_key_enabled(&udp_encap_needed_key), cpu);
+	else
+		pr_info("# bench: mode=%s ns_per_frame=%llu min=%llu max=%llu polls=%u frames_per_poll=%u flush_ns_per_poll=%llu synth_ns_per_frame=%llu cpu=%d\n",
+			name, div_u64(ns[bench / 2], X722_MAX_BATCH),
+			div_u64(ns[0], X722_MAX_BATCH),
+			div_u64(ns[bench - 1], X722_MAX_BATCH), bench,
+			X722_MAX_BATCH, flush[bench / 2],
+			div_u64(synth, (u64)bench * X722_MAX_BATCH), cpu);
 
 	want = m == X722_BENCH_UNTOUCHED ? 0 :
 	       (u64)(X722_BENCH_WARMUP + bench) * X722_MAX_BATCH;
@@ -907,14 +998,13 @@ static void x722_bench_mode(enum x722_bench_mode m, u64 *ns)
 	       before[I40E_ESPINUDP_STAT_LOCAL];
 	d[3] = after[I40E_ESPINUDP_STAT_BACKLOG_DROP] -
 	       before[I40E_ESPINUDP_STAT_BACKLOG_DROP];
-	x722_result(!lost && !bad && d[0] == want &&
-		    d[1] == (m == X722_BENCH_STEER ? want : 0) &&
+	x722_result(gro_ok && !lost && !bad && d[0] == want &&
+		    d[1] == (steer ? want : 0) &&
 		    d[2] == (m == X722_BENCH_HASH_LOCAL ? want : 0) && !d[3],
 		    "bench %s: %u polls, %u bad frames, %u lost polls, on cpu %d: hashed +%llu steered +%llu local +%llu drop +%llu (want %llu %llu %llu 0)",
 		    name, X722_BENCH_WARMUP + bench, bad, lost, cpu, d[0],
 		    d[1], d[2], d[3], want,
-		    m == X722_BENCH_STEER ? want : 0,
-		    m == X722_BENCH_HASH_LOCAL ? want : 0);
+		    steer ? want : 0, m == X722_BENCH_HASH_LOCAL ? want : 0);
 }
 
 static void x722_bench_all(bool hook)
@@ -922,8 +1012,8 @@ static void x722_bench_all(bool hook)
 	unsigned int m;
 	u64 *ns;
 
-	/* per poll: the path, then the flush alone */
-	ns = kcalloc(2 * bench, sizeof(*ns), GFP_KERNEL);
+	/* per poll: the path, the flush alone, the consumer's span, latency */
+	ns = kcalloc(4 * bench, sizeof(*ns), GFP_KERNEL);
 	for (m = 0; m < X722_BENCH_MODES; m++) {
 		if (!ns)
 			x722_result(false, "bench %s: no memory",
@@ -935,6 +1025,8 @@ static void x722_bench_all(bool hook)
 			x722_bench_mode(m, ns);
 	}
 	kfree(ns);
+	/* as the tests found it */
+	x722_set_gro(true);
 	x722->cfg = &x722_configs[0];
 	i40e_espinudp_dev_changed(&x722->vsi->espinudp);
 }

@@ -14,9 +14,14 @@
 #   steer       no hash: hashed and queued to another CPU's backlog,
 #               one batched IPI per poll
 # The skbs are built before the clock starts; the stack after the
-# hand-over is not timed.  Median poll / 64, in ns.  Prints the guest's
-# "# bench:" lines, then ends with
+# hand-over is not timed.  Median poll / 64, in ns.  Then the consumer
+# side of "steer", on the target CPU, with the test netdev's NETIF_F_GRO
+# on (steer_gro_on) and off (steer_gro_off): median time from the first
+# to the last of a poll's 64 frames reaching the test's rx_handler, / 63
+# (the module's backlog NAPI poll: napi_gro_receive(), the stack).  Prints
+# the guest's "# bench:" lines, then ends with
 #   bench-guest: kernel=6.1 untouched_ns=<n> hash_local_ns=<n> steer_ns=<n>
+#     gro_on_consumer_ns=<n> gro_off_consumer_ns=<n>   (one line)
 # QEMU TCG (no KVM) inflates absolute times several-fold and unevenly:
 # compare the modes (ratios), not the numbers with hardware.
 # Environment: POLLS (default 200), TIMEOUT (s, default 900).
@@ -67,6 +72,12 @@ ns() {	# <mode>: its ns_per_frame, or -1
 	v=$(sed -n "s/^mode=$1 ns_per_frame=\([0-9]*\).*/\1/p" <<<"$bench")
 	echo "${v:--1}"
 }
+consumer() {	# <mode>: its consumer_ns_per_frame, or -1
+	local v
+
+	v=$(sed -n "s/^mode=$1 consumer_ns_per_frame=\([0-9]*\).*/\1/p" <<<"$bench")
+	echo "${v:--1}"
+}
 [ -z "$bench" ] || while IFS= read -r l; do echo "bench-guest: $l"; done <<<"$bench"
 if [ "$rc" -ne 0 ] || [ -z "$bench" ]; then
 	grep -E '^ *(not ok|# bench)' "$logs/tap.log" | head -n 20 >&2 || true
@@ -74,5 +85,5 @@ if [ "$rc" -ne 0 ] || [ -z "$bench" ]; then
 	rc=1
 fi
 echo "bench-guest: note: QEMU TCG (no KVM) on a shared host inflates absolute times; compare the modes"
-echo "bench-guest: kernel=$line untouched_ns=$(ns untouched) hash_local_ns=$(ns hash_local) steer_ns=$(ns steer)"
+echo "bench-guest: kernel=$line untouched_ns=$(ns untouched) hash_local_ns=$(ns hash_local) steer_ns=$(ns steer) gro_on_consumer_ns=$(consumer steer_gro_on) gro_off_consumer_ns=$(consumer steer_gro_off)"
 exit "$rc"
