@@ -32,32 +32,12 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 line=6.1
 bn=bench
-kdir=.cache/$line/headers
 logs=build/logs/bench
 polls=${POLLS:-200}
 mkdir -p "$logs"
 
 say() { echo "bench-guest: $*" >&2; }
-run() {	# <what> <command...>
-	local what=$1
-
-	shift
-	say "$what"
-	nice "$@" >>"$logs/build.log" 2>&1 || {
-		tail -n 20 "$logs/build.log" >&2
-		say "FAILED: $what (log: $logs/build.log)"
-		exit 1
-	}
-}
-
-: >"$logs/build.log"
-run "host packages" scripts/deps.sh qemu build unit
-run "Debian's $line kernel and source" scripts/fetch-kernel.sh $line
-run "patched i40e" scripts/build-i40e.sh \
-	".cache/$line/linux-source-$line" "$kdir" "build/$bn/i40e"
-run "i40e_espinudp" scripts/build-module.sh $bn "$kdir"
-run "tools" make -C tools
-run "test modules" tests/kernel/build.sh $bn "$kdir"
+tests/qemu/build-line.sh $line $bn bench-guest "$logs/build.log"
 say "booting Debian's $line kernel under QEMU (TCG, 4 CPUs), x722_rx_test bench=$polls"
 rc=0
 # kmod's modprobe takes x722_rx_test.bench= from the kernel command line

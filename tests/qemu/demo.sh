@@ -17,26 +17,7 @@ logs=build/logs/demo
 mkdir -p "$logs"
 
 say() { echo "demo: $*" >&2; }
-run() {	# <what> <command...>
-	local what=$1
-
-	shift
-	say "$what"
-	"$@" >>"$logs/build.log" 2>&1 || {
-		tail -n 20 "$logs/build.log" >&2
-		say "FAILED: $what (log: $logs/build.log)"
-		exit 1
-	}
-}
-
-: >"$logs/build.log"
-run "installing host packages" scripts/deps.sh qemu build unit
-run "fetching Debian's $line kernel and source" scripts/fetch-kernel.sh $line
-run "building the patched i40e" scripts/build-i40e.sh \
-	".cache/$line/linux-source-$line" ".cache/$line/headers" "build/$line/i40e"
-run "building i40e_espinudp" scripts/build-module.sh $line ".cache/$line/headers"
-run "building the test modules" tests/kernel/build.sh $line ".cache/$line/headers"
-run "building tools" make -C tools
+tests/qemu/build-line.sh $line $line demo "$logs/build.log"
 say "booting Debian's $line kernel under QEMU (TCG, 4 CPUs); takes a minute"
 env_args="NSA4=${NSA4:-256} NSA6=${NSA6:-32} COUNT=${COUNT:-20}"
 rc=0
