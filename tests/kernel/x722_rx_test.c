@@ -46,7 +46,6 @@
 #include <linux/sort.h>
 #include <linux/workqueue.h>
 #include <linux/net/intel/i40e_espinudp.h>
-#include <net/udp.h>
 
 #include "i40e.h"
 #include "i40e_txrx_common.h"
@@ -973,13 +972,12 @@ static void x722_bench_mode(enum x722_bench_mode m, u64 *ns)
 	sort(span, bench, sizeof(*span), x722_cmp_u64, NULL);
 	sort(lat, bench, sizeof(*lat), x722_cmp_u64, NULL);
 	if (consumer)
-		pr_info("# bench: mode=%s consumer_ns_per_frame=%llu min=%llu max=%llu flush_to_last_ns=%llu polls=%u frames_per_poll=%u gro=%d udp_encap_sk=%d cpu=%d\n",
+		pr_info("# bench: mode=%s consumer_ns_per_frame=%llu min=%llu max=%llu flush_to_last_ns=%llu polls=%u frames_per_poll=%u gro=%d cpu=%d\n",
 			name, div_u64(span[bench / 2], X722_MAX_BATCH - 1),
 			div_u64(span[0], X722_MAX_BATCH - 1),
 			div_u64(span[bench - 1], X722_MAX_BATCH - 1),
 			lat[bench / 2], bench, X722_MAX_BATCH,
-			!!(x722->dev->features & NETIF_F_GRO),
-			static_key_enabled(&udp_encap_needed_key), cpu);
+			!!(x722->dev->features & NETIF_F_GRO), cpu);
 	else
 		pr_info("# bench: mode=%s ns_per_frame=%llu min=%llu max=%llu polls=%u frames_per_poll=%u flush_ns_per_poll=%llu synth_ns_per_frame=%llu cpu=%d\n",
 			name, div_u64(ns[bench / 2], X722_MAX_BATCH),
