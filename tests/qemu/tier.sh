@@ -23,20 +23,8 @@ n=0 fail=0
 start=$(date +%s)
 
 echo "TAP version 13"
-step() {	# <description> <log> <command...>
-	local desc=$1 log=$2
-
-	shift 2
-	n=$((n + 1))
-	if "$@" >"$log" 2>&1; then
-		echo "ok $n - $line: $desc"
-	else
-		echo "not ok $n - $line: $desc (see $log)"
-		tail -n 15 "$log" | sed 's/^/# /'
-		fail=1
-		return 1
-	fi
-}
+# shellcheck source=tests/qemu/lib.sh
+. "$top/tests/qemu/lib.sh"
 
 step "host dependencies (qemu, build, unit)" "$logs/deps.log" \
 	scripts/deps.sh qemu build unit || { echo "1..$n"; exit 1; }
