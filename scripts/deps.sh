@@ -8,12 +8,13 @@ set -euo pipefail
 pkgs=()
 for g in "$@"; do
 	case "$g" in
+	# dwarves: pahole, for module BTF (Debian's headers ship vmlinux)
 	build) pkgs+=(make gcc libc6-dev bc flex bison libelf-dev libssl-dev
-		      sparse kmod cpio xz-utils zstd perl python3 git) ;;
-	unit) pkgs+=(make gcc clang libclang-rt-14-dev libpcap-dev) ;;
+		      sparse dwarves kmod cpio xz-utils zstd perl python3 git) ;;
+	unit) pkgs+=(make gcc clang libclang-rt-14-dev libpcap-dev sparse) ;;
 	qemu) pkgs+=(qemu-system-x86 busybox-static iproute2 ethtool cpio
 		     zstd xz-utils kmod) ;;
-	dkms) pkgs+=(dkms) ;;
+	dkms) pkgs+=(dkms dwarves) ;;
 	sid) pkgs+=(debootstrap) ;;
 	all) exec "$0" build unit qemu dkms ;;
 	*) echo "deps.sh: unknown group '$g'" >&2; exit 2 ;;

@@ -6,7 +6,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 if ! "$top/scripts/deps.sh" unit >&2; then
 	echo "1..1"
-	echo "ok 1 - unit tests # SKIP could not install gcc clang libclang-rt-14-dev libpcap-dev"
+	echo "ok 1 - unit tests # SKIP could not install gcc clang libclang-rt-14-dev libpcap-dev sparse"
 	exit 0
 fi
 if ! make -s --no-print-directory -C "$top/tests/unit" all >&2; then
