@@ -6,8 +6,8 @@
 # device pair (x722sim by default, veth with NATT_DEV=veth), and real
 # `ip xfrm` NAT-T tunnels between one pair of peers: NSA4 SAs over IPv4 and
 # NSA6 over IPv6 (tunnel mode, rfc4106(gcm(aes)), encap espinudp 4500
-# 4500).  SA i carries one inner UDP flow, selected by its port; its SPI is
-# SPI4_BASE + i (IPv6: SPI6_BASE + i).
+# 4500).  SA i carries one inner UDP flow, selected by its port; its SPI
+# is sa_spi 4|6 i.
 
 . ./lib.sh
 
@@ -19,8 +19,6 @@ COUNT=${COUNT:-20}		# datagrams per flow and run
 # lands on RX queue 0 (1024 entries in x722sim), which without the module
 # one TCG CPU drains; "no loss at this load" means a paced load.
 GAP_US=${GAP_US:-50000}
-SPI4_BASE=$((0x1000))
-SPI6_BASE=$((0x2000))
 PORT4=20000
 PORT6=30000
 NSA=ns-gw-a
@@ -75,6 +73,13 @@ wait_line() {	# <file> <text> [tenths]
 }
 
 sa_key() { printf '0x%08x%032x' "$1" "$1"; }	# 20 bytes: key + salt
+
+# SPI of SA <i> of family <4|6>: distinct, non-zero, >= 256, and scattered
+# over 32 bits like the random SPIs an IKE daemon allocates (Fibonacci
+# hashing, a bijection).  Consecutive SPIs would not do: Toeplitz is linear
+# over GF(2), so a set like 0x1000 + i splits exactly evenly over the
+# queues for most keys and onto half of them for about 1 key in 80.
+sa_spi() { echo $(( (($2 + 1 + ($1 == 6) * 0x10000) * 0x9E3779B1) & 0xffffffff )); }
 
 setup_natt() {
 	local i spi port
@@ -133,15 +138,19 @@ setup_natt() {
 	# the SAs and policies, one ip -batch per side
 	: >"$TMP"/xa
 	: >"$TMP"/xb
+	: >"$TMP"/spi4
+	: >"$TMP"/spi6
 	for ((i = 0; i < NSA4; i++)); do
-		spi=$((SPI4_BASE + i)) port=$((PORT4 + i))
+		spi=$(sa_spi 4 $i) port=$((PORT4 + i))
+		echo "$i $spi" >>"$TMP"/spi4
 		echo "xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi $spi reqid $spi mode tunnel aead rfc4106(gcm(aes)) $(sa_key $spi) 128 encap espinudp 4500 4500 0.0.0.0" |
 			tee -a "$TMP"/xa >>"$TMP"/xb
 		echo "xfrm policy add src 10.9.0.1/32 dst 10.9.0.2/32 proto udp dport $port dir out tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid $spi mode tunnel" >>"$TMP"/xa
 		echo "xfrm policy add src 10.9.0.1/32 dst 10.9.0.2/32 proto udp dport $port dir in tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid $spi mode tunnel" >>"$TMP"/xb
 	done
 	for ((i = 0; i < NSA6; i++)); do
-		spi=$((SPI6_BASE + i)) port=$((PORT6 + i))
+		spi=$(sa_spi 6 $i) port=$((PORT6 + i))
+		echo "$i $spi" >>"$TMP"/spi6
 		echo "xfrm state add src 2001:db8::1 dst 2001:db8::2 proto esp spi $spi reqid $spi mode tunnel aead rfc4106(gcm(aes)) $(sa_key $spi) 128 encap espinudp 4500 4500 ::" |
 			tee -a "$TMP"/xa >>"$TMP"/xb
 		echo "xfrm policy add src fd00:9::1/128 dst fd00:9::2/128 proto udp dport $port dir out tmpl src 2001:db8::1 dst 2001:db8::2 proto esp reqid $spi mode tunnel" >>"$TMP"/xa
@@ -185,6 +194,13 @@ xfrm_rx_now() {
 }
 
 xfrm_err_now() { ip netns exec $NSB awk '{ s += $2 } END { print s + 0 }' /proc/net/xfrm_stat; }
+
+# flow_cpu <label> <4|6>: "<spi> <number of CPUs> <first CPU>" of every
+# flow of a run's receiver (udpflow numbers flows from 0, as sa_spi)
+flow_cpu() {
+	awk 'NR == FNR { spi[$1] = $2; next }
+	     /^flow/ { print spi[$2], $14, $16 }' "$TMP/spi$2" "$TMP/$1.recv$2"
+}
 
 # run_traffic <label>: NSA4 + NSA6 flows of COUNT datagrams; fills the
 # result globals and $TMP/<label>.{recv4,recv6,cpu}
@@ -239,9 +255,8 @@ run_traffic() {
 	REORD=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $7 } END { print s }')
 	DUPS=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $9 } END { print s }')
 	# flow -> CPU: "<spi> <number of CPUs> <first CPU>"
-	awk -v b=$SPI4_BASE '/^flow/ { print b + $2, $14, $16 }' "$TMP/$label.recv4" >"$TMP/$label.cpu"
-	[ "$NSA6" -gt 0 ] &&
-		awk -v b=$SPI6_BASE '/^flow/ { print b + $2, $14, $16 }' "$TMP/$label.recv6" >>"$TMP/$label.cpu"
+	flow_cpu "$label" 4 >"$TMP/$label.cpu"
+	[ "$NSA6" -gt 0 ] && flow_cpu "$label" 6 >>"$TMP/$label.cpu"
 	local line="$label: sent $SENT send_err $SEND_ERR esp_rx $ESP_RX recv $RECV lost $LOST reordered $REORD dup $DUPS drops $DROPS xfrm_err $XFRM_ERR frames $ESP_FRAMES shares"
 	for ((c = 0; c < ${#SHARE[@]}; c++)); do
 		line+=" cpu$c=$((SHARE[c] / 10)).$((SHARE[c] % 10))%"
