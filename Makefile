@@ -18,29 +18,43 @@ CHECKPATCH ?= $(shell ls -d $(KDIR)/scripts/checkpatch.pl \
 		.cache/6.1/linux-source-6.1/scripts/checkpatch.pl \
 		/usr/src/linux-source-*/scripts/checkpatch.pl 2>/dev/null | head -1)
 
+# The i40e_espinudp_* symbols come from the patched i40e: take its exports
+# from `make i40e` for KDIR's kernel line (build/<X.Y>/i40e/) unless
+# KBUILD_EXTRA_SYMBOLS names them.
+KLINE	:= $(shell sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p' \
+	     $(KDIR)/include/config/kernel.release 2>/dev/null)
+KBUILD_EXTRA_SYMBOLS ?= $(wildcard $(CURDIR)/build/$(KLINE)/i40e/Module.symvers)
+KBUILD_ARGS := M=$(CURDIR) KBUILD_EXTRA_SYMBOLS=$(KBUILD_EXTRA_SYMBOLS)
+
 KSRCS	:= i40e_espinudp.c i40e_txrx_hook.c
 KHDRS	:= i40e_espinudp.h espinudp_types.h include/linux/net/intel/i40e_espinudp.h
 
-.PHONY: all modules clean help tools check bench demo deps i40e install \
+.PHONY: all modules kbuild-check clean help tools check bench demo deps i40e install \
 	uninstall checkwarnings sparse style dkms-install dkms-remove \
 	check-latest
 
 all: modules
 
-modules:
+kbuild-check:
 	@test -d "$(KDIR)" || { echo "KDIR=$(KDIR) not found: install linux-headers or pass KDIR=" >&2; exit 2; }
-	$(MAKE) -C $(KDIR) M=$(PWD) modules
+	@test -n "$(KBUILD_EXTRA_SYMBOLS)" || { \
+	  echo "i40e_espinudp needs the exports of the patched i40e for Linux $(or $(KLINE),?):" >&2; \
+	  echo "  make i40e KSRC=/usr/src/linux-source-$(or $(KLINE),X.Y).tar.xz   (or pass KBUILD_EXTRA_SYMBOLS=)" >&2; \
+	  exit 2; }
+
+modules: kbuild-check
+	$(MAKE) -C $(KDIR) $(KBUILD_ARGS) modules
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null || true
 	$(MAKE) -C tools clean
 	rm -rf build
 
-checkwarnings:
-	$(MAKE) -C $(KDIR) M=$(PWD) W=1 modules
+checkwarnings: kbuild-check
+	$(MAKE) -C $(KDIR) $(KBUILD_ARGS) W=1 modules
 
-sparse:
-	$(MAKE) -C $(KDIR) M=$(PWD) C=2 CF="-D__CHECK_ENDIAN__" modules
+sparse: kbuild-check
+	$(MAKE) -C $(KDIR) $(KBUILD_ARGS) C=2 CF="-D__CHECK_ENDIAN__" modules
 
 style:
 	@test -n "$(CHECKPATCH)" || { echo "checkpatch.pl not found; run make deps or pass CHECKPATCH=" >&2; exit 2; }
