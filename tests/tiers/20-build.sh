@@ -282,6 +282,28 @@ for line in ${LINES:-6.1 6.12}; do
 	grep -E ": (warning|error):" "$T/module.log" >"$T/module-warn.log"
 	[ ! -s "$T/module-warn.log" ]
 	ok $? "$line: i40e_espinudp.ko W=1/sparse clean ($(wc -l <"$T/module-warn.log") warnings)" "$T/module-warn.log"
+
+	# The top-level targets a user runs, in a copy of the sources: first
+	# without the patched i40e's exports, then with those of make i40e.
+	tl=$T/toplevel
+	rm -rf "$tl"
+	mkdir -p "$tl"
+	git ls-files -z | xargs -0 cp --parents -t "$tl"
+	msg=$(make -s -C "$tl" KDIR="$kdir" 2>&1 >/dev/null)
+	rc=$?
+	[ $rc -eq 2 ] && grep -qF "make i40e KSRC=/usr/src/linux-source-$line.tar.xz" <<<"$msg"
+	ok $? "$line: make without the patched i40e's exports exits 2 naming make i40e"
+	mkdir -p "$tl/build/$line/i40e"
+	cp "$top/build/$line/i40e/Module.symvers" "$tl/build/$line/i40e/"
+	rc=0
+	for t in checkwarnings sparse; do
+		make -C "$tl" KDIR="$kdir" $t >"$T/toplevel-$t.log" 2>&1 || rc=1
+	done
+	[ -f "$tl/i40e_espinudp.ko" ] || rc=1
+	cat "$T"/toplevel-*.log | grep -E ": (warning|error):" >"$T/toplevel-warn.log"
+	[ ! -s "$T/toplevel-warn.log" ] || rc=1
+	ok $rc "$line: make checkwarnings and make sparse link against build/$line/i40e, 0 warnings" \
+		"$T/toplevel-sparse.log"
 done
 
 # build-i40e.sh refuses kernel lines it has no series for
