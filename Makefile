@@ -45,8 +45,12 @@ kbuild-check:
 modules: kbuild-check
 	$(MAKE) -C $(KDIR) $(KBUILD_ARGS) modules
 
+# Not kbuild's M= clean: it deletes every *.o and *.ko below M, which here
+# includes the guest kernels' modules and the sid chroot in .cache/.  The
+# module's objects all sit at the top level.
 clean:
-	$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null || true
+	cd $(CURDIR) && rm -f *.o *.ko *.mod *.mod.c .*.cmd .*.d \
+		modules.order Module.symvers
 	$(MAKE) -C tools clean
 	rm -rf build
 

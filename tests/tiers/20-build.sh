@@ -304,6 +304,16 @@ for line in ${LINES:-6.1 6.12}; do
 	[ ! -s "$T/toplevel-warn.log" ] || rc=1
 	ok $rc "$line: make checkwarnings and make sparse link against build/$line/i40e, 0 warnings" \
 		"$T/toplevel-sparse.log"
+	# make clean removes the module's objects, never what .cache/ holds
+	mkdir -p "$tl/.cache/sid-chroot/usr/lib"
+	touch "$tl/.cache/sid-chroot/usr/lib/crt1.o" "$tl/.cache/xfrm_user.ko"
+	make -C "$tl" KDIR="$kdir" clean >"$T/toplevel-clean.log" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] && [ -f "$tl/.cache/sid-chroot/usr/lib/crt1.o" ] &&
+		[ -f "$tl/.cache/xfrm_user.ko" ] && [ ! -e "$tl/i40e_espinudp.ko" ] &&
+		[ ! -e "$tl/i40e_txrx_hook.o" ] && [ ! -e "$tl/build" ]
+	ok $? "$line: make clean removes the module's objects and build/, keeps .cache/" \
+		"$T/toplevel-clean.log"
 done
 
 # build-i40e.sh refuses kernel lines it has no series for
