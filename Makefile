@@ -49,8 +49,7 @@ modules: kbuild-check
 # includes the guest kernels' modules and the sid chroot in .cache/.  The
 # module's objects all sit at the top level.
 clean:
-	cd $(CURDIR) && rm -f *.o *.ko *.mod *.mod.c .*.cmd .*.d \
-		modules.order Module.symvers
+	rm -f *.o *.ko *.mod *.mod.c .*.cmd .*.d modules.order Module.symvers
 	$(MAKE) -C tools clean
 	rm -rf build
 
