@@ -15,7 +15,7 @@ DESTDIR	?=
 INSTALL_MOD_DIR ?= updates
 PWD	:= $(CURDIR)
 CHECKPATCH ?= $(shell ls -d $(KDIR)/scripts/checkpatch.pl \
-		.cache/6.1/linux-source-6.1/scripts/checkpatch.pl \
+		$(shell scripts/cache-dir)/6.1/linux-source-6.1/scripts/checkpatch.pl \
 		/usr/src/linux-source-*/scripts/checkpatch.pl 2>/dev/null | head -1)
 
 # The i40e_espinudp_* symbols come from the patched i40e: take its exports

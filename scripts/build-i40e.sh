@@ -5,7 +5,7 @@
 #
 # usage: build-i40e.sh KSRC [KDIR] [OUT]
 #   KSRC  linux-source tree, or a Debian linux-source-X.Y.tar.xz
-#   KDIR  kbuild tree of the target kernel (default: .cache/<X.Y>/headers
+#   KDIR  kbuild tree of the target kernel (default: $CACHE/<X.Y>/headers
 #         when present, else /lib/modules/$(uname -r)/build)
 #   OUT   output directory (default: build/<X.Y>/i40e)
 #
@@ -18,6 +18,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cache=$("$ROOT/scripts/cache-dir")
 # kernel lines with a series: patches/linux-<X.Y>/
 SUPPORTED=$(cd "$ROOT/patches" 2>/dev/null && ls -d linux-*/ 2>/dev/null |
 	    sed 's|^linux-||; s|/$||' | sort -V | xargs)
@@ -83,8 +84,8 @@ shopt -u nullglob
 [ ${#patches[@]} -gt 0 ] || die "no patches in $pdir"
 
 if [ -z "$kdir" ]; then
-	if [ -d "$ROOT/.cache/$line/headers" ]; then
-		kdir=$ROOT/.cache/$line/headers
+	if [ -d "$cache/$line/headers" ]; then
+		kdir=$cache/$line/headers
 	else
 		kdir=/lib/modules/$(uname -r)/build
 	fi
@@ -120,10 +121,10 @@ if ! make -C "$kdir" M="$tree/$I40E" KCFLAGS="-I$tree/include" \
 fi
 
 cp "$tree/$I40E/i40e.ko" "$tree/$I40E/Module.symvers" "$out/"
-abi=$(cat "$ROOT/.cache/$line/abi" 2>/dev/null || true)
+abi=$(cat "$cache/$line/abi" 2>/dev/null || true)
 vermagic=$(modinfo -F vermagic "$out/i40e.ko" 2>/dev/null || true)
 echo "build-i40e: $out/i40e.ko vermagic: $vermagic" >&2
-if [ -n "$abi" ] && [ "$kdir" = "$(cd "$ROOT/.cache/$line/headers" 2>/dev/null && pwd)" ] &&
+if [ -n "$abi" ] && [ "$kdir" = "$(cd "$cache/$line/headers" 2>/dev/null && pwd)" ] &&
    [ "${vermagic%% *}" != "$abi" ]; then
 	die "vermagic '$vermagic' does not match ABI $abi"
 fi

@@ -5,7 +5,7 @@
 #
 # usage: build-module.sh <line> [KDIR]
 #   line   6.1, 6.12, debug, ... (artifacts go to build/<line>/module/)
-#   KDIR   kbuild headers (default .cache/<line>/headers, made by
+#   KDIR   kbuild headers (default $CACHE/<line>/headers, made by
 #          scripts/fetch-kernel.sh <line>)
 #
 # The module sources (Kbuild, *.c, *.h, include/) are copied into
@@ -28,7 +28,8 @@ die() { echo "build-module.sh: $*" >&2; exit 1; }
 line=${1:-}
 [ -n "$line" ] || die "usage: build-module.sh <line> [KDIR]"
 top=$(cd "$(dirname "$0")/.." && pwd)
-kdir=${2:-$top/.cache/$line/headers}
+cache=$("$top/scripts/cache-dir")
+kdir=${2:-$cache/$line/headers}
 out=$top/build/$line/module
 symvers=$top/build/$line/i40e/Module.symvers
 
@@ -45,7 +46,7 @@ elif [ "${ALLOW_MISSING_I40E:-0}" = 1 ]; then
 	margs+=("KBUILD_MODPOST_WARN=1")
 else
 	die "$symvers missing: build the patched i40e first
-  (make i40e KSRC=.cache/$line/linux-source-$line KDIR=$kdir), or set
+  (make i40e KSRC=$cache/$line/linux-source-$line KDIR=$kdir), or set
   ALLOW_MISSING_I40E=1 for a compile-only check"
 fi
 

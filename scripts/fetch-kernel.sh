@@ -13,7 +13,7 @@ set -euo pipefail
 
 flavour=${1:?usage: fetch-kernel.sh 6.1|6.12}
 top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${ESPINUDP_CACHE:-$top/.cache}
+cache=$("$top/scripts/cache-dir")
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 secmirror=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 

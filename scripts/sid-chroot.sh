@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The newest kernel line: a Debian sid chroot with sid's own compiler,
-# sid's kernel headers and sid's linux-source, in .cache/sid-chroot.
+# sid's kernel headers and sid's linux-source, in $CACHE/sid-chroot (scripts/cache-dir).
 # Nothing is installed on the host; packages go into the chroot only.
 #
 # usage: sid-chroot.sh setup         debootstrap sid (idempotent)
@@ -11,7 +11,7 @@
 #        sid-chroot.sh run CMD...    run CMD in the chroot, the project
 #                                    bind-mounted at /src
 #        sid-chroot.sh info          print line, ABI and version
-#        sid-chroot.sh publish       link .cache/<line> to the chroot's
+#        sid-chroot.sh publish       link $CACHE/<line> to the chroot's
 #                                    kernel (done by "kernel")
 #
 # The kernel image is unpacked (dpkg -x) to /opt/latest/sysroot inside the
@@ -20,7 +20,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${ESPINUDP_CACHE:-$top/.cache}
+cache=$("$top/scripts/cache-dir")
 root=${SID_CHROOT:-$cache/sid-chroot}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 inc=gcc,make,patch,bc,bison,flex,libelf-dev,libssl-dev,kmod,cpio,xz-utils,zstd,perl,python3,rsync,git
@@ -137,7 +137,7 @@ kernel() {
 
 cmd=${1:-setup}
 shift || true
-# .cache/<line>: the layout of scripts/fetch-kernel.sh, for the QEMU
+# $CACHE/<line>: the layout of scripts/fetch-kernel.sh, for the QEMU
 # harness on the host (abi, version, sysroot; headers only in the chroot)
 publish() {
 	local line

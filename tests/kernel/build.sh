@@ -5,7 +5,7 @@
 #
 # usage: tests/kernel/build.sh LINE [KDIR]
 #   LINE  kernel line: 6.1, 6.12, debug, ... (output: build/LINE/tests/)
-#   KDIR  kbuild tree (default: .cache/LINE/headers, from
+#   KDIR  kbuild tree (default: $CACHE/LINE/headers, from
 #         scripts/fetch-kernel.sh LINE)
 # Environment:
 #   I40E_OUT  patched i40e build (default build/LINE/i40e, made by
@@ -21,13 +21,14 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+cache=$("$ROOT/scripts/cache-dir")
 I40E_DIR=drivers/net/ethernet/intel/i40e
 
 die() { echo "tests/kernel/build.sh: $*" >&2; exit "${2:-1}"; }
 
 [ $# -ge 1 ] && [ $# -le 2 ] || die "usage: $0 LINE [KDIR]" 2
 line=$1
-kdir=${2:-$ROOT/.cache/$line/headers}
+kdir=${2:-$cache/$line/headers}
 [ -f "$kdir/Makefile" ] || die "KDIR $kdir: not a kbuild tree (scripts/fetch-kernel.sh $line?)" 2
 kdir=$(cd "$kdir" && pwd)
 

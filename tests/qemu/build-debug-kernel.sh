@@ -3,21 +3,22 @@
 #
 # Build the debug guest kernel (KASAN, lockdep, DEBUG_ATOMIC_SLEEP,
 # kmemleak) from Debian's linux-source-6.1: tinyconfig + debug.config,
-# out of tree in build/debug-kernel-<hash>/, where <hash> covers the
+# out of tree in $CACHE/debug-kernel-<hash>/ (scripts/cache-dir), where <hash> covers the
 # fragment and the source version, so only the first run pays.
 # Prints the build directory (usable as KDIR for external modules).
 # Modules are installed to <dir>/root/lib/modules/<release>/.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+cache=$("$top/scripts/cache-dir")
 frag=$top/tests/qemu/debug.config
-ksrc=${KSRC:-$top/.cache/6.1/linux-source-6.1}
+ksrc=${KSRC:-$cache/6.1/linux-source-6.1}
 jobs=${JOBS:-2}
 
 [ -f "$ksrc/Makefile" ] || "$top/scripts/fetch-kernel.sh" 6.1 >&2
-hash=$( (cat "$frag"; cat "$top/.cache/6.1/version" 2>/dev/null || true) |
+hash=$( (cat "$frag"; cat "$cache/6.1/version" 2>/dev/null || true) |
 	sha256sum | cut -c1-12)
-out=$top/build/debug-kernel-$hash
+out=$cache/debug-kernel-$hash
 if [ -f "$out/.done" ]; then
 	echo "$out"
 	exit 0
@@ -46,5 +47,5 @@ echo "# building debug kernel in $out (log: $log)" >&2
 		INSTALL_MOD_STRIP=1 modules_install
 } >"$log" 2>&1 || { tail -n 30 "$log" >&2; exit 1; }
 touch "$out/.done"
-ln -sfn "debug-kernel-$hash" "$top/build/debug-kernel"
+ln -sfn "debug-kernel-$hash" "$cache/debug-kernel"
 echo "$out"

@@ -12,8 +12,9 @@ set -euo pipefail
 line=${1:?usage: build-line.sh <line> <build-name> <tag> <log>}
 bn=${2:?} tag=${3:?} log=${4:?}
 top=$(cd "$(dirname "$0")/../.." && pwd)
+cache=$("$top/scripts/cache-dir")
 cd "$top"
-kdir=.cache/$line/headers
+kdir=$cache/$line/headers
 
 run() {	# <what> <command...>
 	local what=$1
@@ -31,7 +32,7 @@ run() {	# <what> <command...>
 run "installing host packages" scripts/deps.sh qemu build unit
 run "fetching Debian's $line kernel and source" scripts/fetch-kernel.sh "$line"
 run "building the patched i40e" scripts/build-i40e.sh \
-	".cache/$line/linux-source-$line" "$kdir" "build/$bn/i40e"
+	"$cache/$line/linux-source-$line" "$kdir" "build/$bn/i40e"
 run "building i40e_espinudp" scripts/build-module.sh "$bn" "$kdir"
 run "building the test modules" tests/kernel/build.sh "$bn" "$kdir"
 run "building tools" make -C tools

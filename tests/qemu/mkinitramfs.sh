@@ -14,20 +14,21 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+cache=$("$top/scripts/cache-dir")
 line=${1:?usage: mkinitramfs.sh <line> <out.cpio.gz>}
 out=${2:?usage: mkinitramfs.sh <line> <out.cpio.gz>}
 
 case $line in
 debug)
-	kb=$(readlink -f "$top/build/debug-kernel")
+	kb=$(readlink -f "$cache/debug-kernel")
 	abi=$(cat "$kb/include/config/kernel.release")
 	moddir=$kb/root/lib/modules/$abi
 	symvers=$kb/Module.symvers
 	;;
 *)
-	abi=$(cat "$top/.cache/$line/abi")
-	moddir=$top/.cache/$line/sysroot/lib/modules/$abi
-	symvers=$top/.cache/$line/headers/Module.symvers
+	abi=$(cat "$cache/$line/abi")
+	moddir=$cache/$line/sysroot/lib/modules/$abi
+	symvers=$cache/$line/headers/Module.symvers
 	;;
 esac
 [ -d "$moddir/kernel" ] || { echo "no modules in $moddir" >&2; exit 1; }

@@ -18,6 +18,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+cache=$("$top/scripts/cache-dir")
 line=${1:?usage: run-guest.sh <line> [tests] [ktap-modules]}
 tests=${2:-trivial}
 ktap=${3:-}
@@ -27,13 +28,13 @@ mkdir -p "$logs"
 
 case $line in
 debug)
-	kernel=$(readlink -f "$top/build/debug-kernel")/arch/x86/boot/bzImage
+	kernel=$(readlink -f "$cache/debug-kernel")/arch/x86/boot/bzImage
 	# pci=noacpi: KASAN makes the AML interpreter so slow under TCG
 	# that _PRT evaluation times out and stalls RCU
 	extra="panic_on_warn=1 kmemleak=on pci=noacpi"
 	;;
 *)
-	kernel=$top/.cache/$line/sysroot/boot/vmlinuz-$(cat "$top/.cache/$line/abi")
+	kernel=$cache/$line/sysroot/boot/vmlinuz-$(cat "$cache/$line/abi")
 	extra=""
 	;;
 esac

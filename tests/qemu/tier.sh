@@ -14,6 +14,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+cache=$("$top/scripts/cache-dir")
 cd "$top"
 line=${1:?usage: tier.sh <line>}
 bn=${BUILD_NAME:-$line}	# artifacts in build/<bn>/
@@ -30,17 +31,17 @@ step "host dependencies (qemu, build, unit)" "$logs/deps.log" \
 	scripts/deps.sh qemu build unit || { echo "1..$n"; exit 1; }
 case $line in
 debug)
-	ksrc=$top/.cache/6.1/linux-source-6.1
+	ksrc=$cache/6.1/linux-source-6.1
 	step "debug kernel (KASAN, lockdep, kmemleak; cached by config hash)" \
 		"$logs/kernel.log" tests/qemu/build-debug-kernel.sh ||
 		{ echo "1..$n"; exit 1; }
-	kdir=$(readlink -f build/debug-kernel)
+	kdir=$(readlink -f "$cache/debug-kernel")
 	;;
 *)
 	step "fetch Debian $line kernel" "$logs/fetch.log" \
 		scripts/fetch-kernel.sh "$line" || { echo "1..$n"; exit 1; }
-	ksrc=$top/.cache/$line/linux-source-$line
-	kdir=$top/.cache/$line/headers
+	ksrc=$cache/$line/linux-source-$line
+	kdir=$cache/$line/headers
 	;;
 esac
 step "patched i40e.ko" "$logs/i40e.log" \

@@ -18,6 +18,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+cache=$("$top/scripts/cache-dir")
 cd "$top"
 I40E=drivers/net/ethernet/intel/i40e
 HDR=include/linux/net/intel/i40e_espinudp.h
@@ -139,7 +140,7 @@ for line in ${LINES:-6.1 6.12}; do
 	T=$top/build/tier20/$line
 	rm -rf "$T"
 	mkdir -p "$T"
-	src=$top/.cache/$line/linux-source-$line
+	src=$cache/$line/linux-source-$line
 	pdir=$top/patches/linux-$line
 	out=$top/build/$line/i40e
 
@@ -150,7 +151,7 @@ for line in ${LINES:-6.1 6.12}; do
 		continue
 	fi
 	patches=("$pdir"/*.patch)
-	echo "# $line: ${#patches[@]} patches, $(cat "$top/.cache/$line/version" 2>/dev/null)"
+	echo "# $line: ${#patches[@]} patches, $(cat "$cache/$line/version" 2>/dev/null)"
 
 	# Pristine copy of what the series touches, as a git repository
 	files=$(sed -n 's|^+++ b/||p' "${patches[@]}" | sort -u)
@@ -193,7 +194,7 @@ for line in ${LINES:-6.1 6.12}; do
 	# The build: 6.1 from the Debian source tarball when present, 6.12
 	# from the unpacked tree, so both KSRC forms of build-i40e.sh run.
 	ksrc=$src
-	tarball=$(ls "$top/.cache/$line"/sysroot/usr/src/linux-source-"$line".tar.* 2>/dev/null | head -1)
+	tarball=$(ls "$cache/$line"/sysroot/usr/src/linux-source-"$line".tar.* 2>/dev/null | head -1)
 	[ "$line" = 6.1 ] && [ -n "$tarball" ] && ksrc=$tarball
 	touch "$T/stamp"
 	sleep 1
@@ -226,13 +227,13 @@ for line in ${LINES:-6.1 6.12}; do
 	echo "# $line: sparse warnings in all of i40e: $(wc -l <"$T/sparse-all.log")"
 	diag <"$T/sparse-all.log" | head -n 10
 
-	abi=$(cat "$top/.cache/$line/abi")
+	abi=$(cat "$cache/$line/abi")
 	vm=$(modinfo -F vermagic "$out/i40e.ko")
 	[ "${vm%% *}" = "$abi" ]
 	ok $? "$line: vermagic '$vm' matches the Debian ABI $abi"
 
 	# every CRC the module was linked against is the stock kernel's
-	kdir=$top/.cache/$line/headers
+	kdir=$cache/$line/headers
 	/sbin/modprobe --dump-modversions "$out/i40e.ko" 2>/dev/null |
 		awk 'NR == FNR { crc[$2] = $1; next }
 		     { n++; if (!($2 in crc)) { print "unknown " $2; bad++ }

@@ -14,6 +14,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+cache=$("$top/scripts/cache-dir")
 cd "$top"
 T=$top/build/dkms-test
 pkg=i40e-espinudp
@@ -189,7 +190,7 @@ ok $? "dkms remove --all: $pkg/$ver unregistered" "$T/logs/remove-all.log"
 # make dkms-install / dkms-remove themselves (scripts/dkms.sh), on the
 # kernel without linux-source (the quick build), in the same private trees.
 # The version is derived again at make time (commits may land meanwhile).
-root=$top/.cache/6.12
+root=$cache/6.12
 rm -rf "$T/src/$pkg-$ver"
 if [ -f "$root/abi" ]; then
 	kver=$(cat "$root/abi")

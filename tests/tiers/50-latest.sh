@@ -4,7 +4,7 @@
 # Tier 50 (make check-latest only; tests/run-all.sh skips 5x tiers unless
 # TIERS names them): the newest kernel line, from Debian sid.
 #
-# scripts/sid-chroot.sh debootstraps sid into .cache/sid-chroot and fetches
+# scripts/sid-chroot.sh debootstraps sid into $CACHE/sid-chroot and fetches
 # sid's headers, linux-source and kernel image there.  The patched i40e,
 # i40e_espinudp and the test modules are built inside the chroot with sid's
 # own compiler, against sid's headers; tools/espinudp-hash and the guest
@@ -12,7 +12,7 @@
 # harness (tests/qemu/run-guest.sh) and runs the same guest tests as the
 # 6.1 and 6.12 tiers.  I40E_BUILD overrides scripts/build-i40e.sh (path
 # relative to the project root, run inside the chroot).  Prints TAP.
-# Takes about 3 minutes once .cache/sid-chroot exists (about 10 more the
+# Takes about 3 minutes once $CACHE/sid-chroot exists (about 10 more the
 # first time: debootstrap and sid's kernel packages).
 set -uo pipefail
 
