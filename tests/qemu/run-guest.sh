@@ -14,7 +14,9 @@
 # any failure.  Logs: build/logs/guest-<line>/{console,ktap}.log.
 #
 # Environment: TIMEOUT (s, default 900), QEMU_MEM (default 2G),
-# GUEST_ENV (extra "KEY=value ..." for the guest's environment).
+# GUEST_ENV (extra "KEY=value ..." for the guest's environment),
+# QEMU (the qemu-system-x86_64 binary, default from PATH), QEMU_ARGS
+# (extra devices, e.g. the emulated X722 of tests/qemu/x722/).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -51,12 +53,12 @@ boot() {
 	# tsc=reliable: TCG's TSC is judged unstable otherwise, and the
 	# clocksource watchdog then WARNs under load.
 	timeout --foreground -k 10 "$timeout" \
-		qemu-system-x86_64 -accel tcg -cpu max -smp 4 \
+		"${QEMU:-qemu-system-x86_64}" -accel tcg -cpu max -smp 4 \
 		-m "${QEMU_MEM:-2G}" -nographic -no-reboot -nodefaults \
 		-kernel "$kernel" -initrd "$initrd" \
 		-chardev file,id=con,path="$console" -serial chardev:con \
 		-chardev file,id=ktap,path="$ktaplog" -serial chardev:ktap \
-		-device virtio-rng-pci \
+		-device virtio-rng-pci ${QEMU_ARGS:-} \
 		-append "console=ttyS0 panic=-1 oops=panic softlockup_panic=0 \
 tsc=reliable mitigations=off loglevel=7 $extra \
 ESPINUDP_TESTS=$tests ESPINUDP_KTAP=$ktap ${GUEST_ENV:-}" \
