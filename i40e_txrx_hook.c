@@ -23,9 +23,24 @@
  *    to a budget of skbs out of the queue under the lock, clears "kicked"
  *    when the queue is empty, and feeds them to napi_gro_receive().
  *
- * The CPU of a frame depends only on its hash and the queues are FIFO, so
- * the frames of one SA stay in order while the LUT and the IRQ affinity
- * do not change.
+ * Per-SA order.  The queues are FIFO and the CPU of a frame depends on its
+ * hash, so the frames of one SA stay in order as long as the target does
+ * not change.  Two rules keep them in order when it does:
+ *
+ *  - a frame whose target is the CPU running the i40e poll goes the normal
+ *    way (napi_gro_receive() on the device's NAPI) only while this CPU's
+ *    backlog is idle; otherwise it joins the backlog behind the frames
+ *    queued before it.  The poll of queue 0 moves between CPUs with
+ *    threaded NAPI, busy polling and IRQ migration;
+ *  - like RPS's rps_dev_flow, a table indexed by the hash remembers the CPU
+ *    each flow was last queued to and its position in that backlog.  A
+ *    flow moves to a new target (an IRQ moved, ethtool -X or -L) only once
+ *    the old backlog has delivered its last frame.
+ *
+ * A backlog poll flushes GRO and completes every time (it reschedules
+ * itself when frames are left), so no frame waits in its GRO lists
+ * between polls: "delivered" means handed to the stack, and a detached
+ * device has no frame left behind once a grace period has passed.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -66,10 +81,21 @@ static unsigned int espinudp_max_backlog(void)
 {
 	return READ_ONCE(net_hotdata.max_backlog);
 }
+
+static bool espinudp_tstamp_prequeue(void)
+{
+	return READ_ONCE(net_hotdata.tstamp_prequeue);
+}
 #else
 static unsigned int espinudp_max_backlog(void)
 {
 	return READ_ONCE(netdev_max_backlog);
+}
+
+/* net.core.netdev_tstamp_prequeue is not exported before 6.9: default 1 */
+static bool espinudp_tstamp_prequeue(void)
+{
+	return true;
 }
 #endif
 
@@ -108,24 +134,47 @@ struct espinudp_stats {
 	u64 cnt[I40E_ESPINUDP_STAT_NUM];
 };
 
+/* Flow table (see the top of the file): log2 of its entries per device */
+#define ESPINUDP_FLOW_BITS	12
+
 /*
- * struct espinudp_state - per-device state, rebuilt on every notification
+ * struct espinudp_tables - Toeplitz tables of one key, shared by the
+ * generations of a device's state until the key changes
+ * @rcu: frees them after the generation that dropped them
+ * @key_len: valid bytes of @key
+ * @key: the key they were built from
+ * @tbl: the tables (48 KiB)
+ */
+struct espinudp_tables {
+	struct rcu_head rcu;
+	u16 key_len;
+	u8 key[I40E_ESPINUDP_KEY_LEN];
+	struct espinudp_toeplitz tbl;
+};
+
+/*
+ * struct espinudp_state - per-device state, a new generation on every
+ * notification
  * @stats: per-CPU counters; shared by all generations of one device
+ * @flows: per flow (hash >> (32 - ESPINUDP_FLOW_BITS)): (cpu + 1) << 32 |
+ *	the backlog tail after its last frame, 0 when unused; shared by all
+ *	generations, written in NAPI with WRITE_ONCE()
+ * @tables: Toeplitz tables of the device's key
  * @rcu: frees an old generation
  * @lut_size: valid entries of @lut, a power of two
  * @num_queues: valid entries of @queue_cpu
  * @queue_cpu: CPU servicing each RX queue, -1 when unknown
  * @lut: copy of the device's indirection table
- * @tbl: Toeplitz tables built from the device's key (48 KiB)
  */
 struct espinudp_state {
 	struct espinudp_stats __percpu *stats;
+	u64 *flows;
+	struct espinudp_tables *tables;
 	struct rcu_head rcu;
 	u16 lut_size;
 	u16 num_queues;
 	s16 queue_cpu[I40E_ESPINUDP_MAX_QUEUES];
 	u8 lut[I40E_ESPINUDP_LUT_MAX];
-	struct espinudp_toeplitz tbl;
 };
 
 /* Module parameters, RCU-published as a whole */
@@ -140,6 +189,8 @@ struct espinudp_cfg {
  * @q: the frames; @q.lock is the data path's only lock
  * @kicked: a poll is due (IPI sent or pending, or NAPI scheduled); under
  *	@q.lock
+ * @tail: frames ever queued; under @q.lock
+ * @head: frames ever delivered by the poll (WRITE_ONCE(), owning CPU)
  * @ipi: bit 0 set while @csd is in flight
  * @csd: the IPI, serialized by @ipi
  * @napi: NAPI context on espinudp_dummy, polled on the owning CPU
@@ -147,6 +198,8 @@ struct espinudp_cfg {
 struct espinudp_backlog {
 	struct sk_buff_head q;
 	bool kicked;
+	u32 tail;
+	u32 head;
 	unsigned long ipi;
 	call_single_data_t csd;
 	struct napi_struct napi;
@@ -166,12 +219,23 @@ static struct espinudp_cfg espinudp_cfg_default = {
 static struct espinudp_cfg __rcu *espinudp_cfg =
 	RCU_INITIALIZER(&espinudp_cfg_default);
 static DEFINE_MUTEX(espinudp_cfg_lock);	/* serializes parameter writers */
+/* Set by espinudp_exit(), under espinudp_cfg_lock: parameters are frozen */
+static bool espinudp_cfg_dead;
 static DEFINE_MUTEX(espinudp_dev_lock);	/* attach / update / detach */
 
 static struct espinudp_backlog __percpu *espinudp_backlog;
 static struct espinudp_pending __percpu *espinudp_pending;
 static struct net_device *espinudp_dummy;
 static enum cpuhp_state espinudp_cpuhp;
+static enum cpuhp_state espinudp_cpuhp_online;
+
+/* CPUs came or went: IRQs may have moved with no notifier told */
+static void espinudp_resync_fn(struct work_struct *work)
+{
+	i40e_espinudp_resync();
+}
+
+static DECLARE_WORK(espinudp_resync_work, espinudp_resync_fn);
 
 /* ---- module parameters ------------------------------------------------ */
 
@@ -184,6 +248,15 @@ static int espinudp_cfg_publish(const struct espinudp_ports *ports, int steer)
 		return -ENOMEM;
 
 	mutex_lock(&espinudp_cfg_lock);
+	/*
+	 * A write to /sys/module/i40e_espinudp/parameters can run while
+	 * espinudp_exit() runs: the files go only after it returned.
+	 */
+	if (espinudp_cfg_dead) {
+		mutex_unlock(&espinudp_cfg_lock);
+		kfree(new);
+		return -ENODEV;
+	}
 	old = rcu_dereference_protected(espinudp_cfg,
 					lockdep_is_held(&espinudp_cfg_lock));
 	new->ports = ports ? *ports : old->ports;
@@ -322,26 +395,36 @@ static int espinudp_poll(struct napi_struct *napi, int budget)
 	struct espinudp_backlog *bl;
 	struct sk_buff_head list;
 	struct sk_buff *skb;
+	bool more;
 	int work = 0;
 
 	bl = container_of(napi, struct espinudp_backlog, napi);
 	__skb_queue_head_init(&list);
 
+	/* At most budget - 1: the poll always completes, see below */
 	spin_lock(&bl->q.lock);
-	while (work < budget && (skb = __skb_dequeue(&bl->q))) {
+	while (work < budget - 1 && (skb = __skb_dequeue(&bl->q))) {
 		__skb_queue_tail(&list, skb);
 		work++;
 	}
+	more = !skb_queue_empty(&bl->q);
 	/* Empty: the next producer kicks again (and hits MISSED if needed) */
-	if (work < budget)
+	if (!more)
 		bl->kicked = false;
 	spin_unlock(&bl->q.lock);
 
 	while ((skb = __skb_dequeue(&list)))
 		napi_gro_receive(napi, skb);
 
-	if (work < budget)
-		napi_complete_done(napi, work);
+	/*
+	 * Complete every time: napi_complete_done() flushes GRO and the
+	 * rx_list, so every frame taken above has reached the stack and none
+	 * waits in GRO for a later poll (per-flow order, detach).  Frames
+	 * left over get another poll, after the other NAPIs of this CPU.
+	 */
+	if (napi_complete_done(napi, work) && more)
+		napi_schedule(napi);
+	WRITE_ONCE(bl->head, bl->head + work);
 	return work;
 }
 
@@ -384,6 +467,16 @@ static int espinudp_cpu_dead(unsigned int cpu)
 	if (delivered || dropped)
 		pr_debug("cpu %u offline: %u backlogged frames handed over, %u dropped\n",
 			 cpu, delivered, dropped);
+
+	/* The CPU's IRQs moved to others, and no affinity notifier said so */
+	schedule_work(&espinudp_resync_work);
+	return 0;
+}
+
+/* A CPU came up: IRQs may be moved back to it (irqbalance, an admin) */
+static int espinudp_cpu_online(unsigned int cpu)
+{
+	schedule_work(&espinudp_resync_work);
 	return 0;
 }
 
@@ -418,37 +511,79 @@ static void espinudp_backlog_flush_dev(struct net_device *dev)
 
 /* ---- the RX hook (NAPI context of i40e) ---------------------------- */
 
+/*
+ * The target of a flow: @cpu, unless frames of the flow still wait in the
+ * backlog of the CPU it was queued to before (see the top of the file).
+ */
+static int espinudp_flow_cpu(u64 *ent, int cpu)
+{
+	u64 e = READ_ONCE(*ent);
+	int ocpu = (int)(e >> 32) - 1;
+	struct espinudp_backlog *obl;
+
+	if (!e || ocpu == cpu || !cpu_online(ocpu))
+		return cpu;
+	obl = per_cpu_ptr(espinudp_backlog, ocpu);
+	if ((s32)(READ_ONCE(obl->head) - (u32)e) < 0)
+		return ocpu;
+	return cpu;
+}
+
+/*
+ * Queue @skb on @cpu's backlog, or, when @cpu is this CPU and its backlog
+ * is idle, return false: the frame goes the normal way.  Records where the
+ * flow went in @ent.
+ */
 static bool espinudp_enqueue(struct espinudp_state *st,
 			     struct napi_struct *napi, struct sk_buff *skb,
-			     int cpu)
+			     int cpu, u64 *ent)
 {
 	struct espinudp_backlog *bl = per_cpu_ptr(espinudp_backlog, cpu);
+	bool local = cpu == smp_processor_id();
 	struct espinudp_pending *p;
 	bool kick = false;
-
-	/* Busy polling and SO_INCOMING_NAPI_ID keep naming the device queue */
-	skb_mark_napi_id(skb, napi);
+	u32 tail;
 
 	spin_lock(&bl->q.lock);
+	if (local && !bl->kicked) {
+		/* Nothing of this CPU's backlog is pending: no frame to pass */
+		tail = bl->tail;
+		spin_unlock(&bl->q.lock);
+		WRITE_ONCE(*ent, (u64)(cpu + 1) << 32 | tail);
+		this_cpu_inc(st->stats->cnt[I40E_ESPINUDP_STAT_LOCAL]);
+		return false;
+	}
 	if (unlikely(skb_queue_len(&bl->q) >= espinudp_max_backlog())) {
 		spin_unlock(&bl->q.lock);
 		this_cpu_inc(st->stats->cnt[I40E_ESPINUDP_STAT_BACKLOG_DROP]);
+		dev_core_stats_rx_dropped_inc(skb->dev);
 		kfree_skb_reason(skb, SKB_DROP_REASON_CPU_BACKLOG);
 		return true;
 	}
+
+	/* Busy polling and SO_INCOMING_NAPI_ID keep naming the device queue */
+	skb_mark_napi_id(skb, napi);
+	/* The receive time is now, not when the target gets to it (RPS) */
+	if (static_branch_unlikely(&netstamp_needed_key) && !skb->tstamp &&
+	    espinudp_tstamp_prequeue())
+		__net_timestamp(skb);
+
 	__skb_queue_tail(&bl->q, skb);
+	tail = ++bl->tail;
 	if (!bl->kicked) {
 		bl->kicked = true;
 		kick = true;
 	}
 	spin_unlock(&bl->q.lock);
+	WRITE_ONCE(*ent, (u64)(cpu + 1) << 32 | tail);
 
 	if (kick) {
 		p = this_cpu_ptr(espinudp_pending);
 		__set_bit(cpu, p->cpus);
 		p->n++;
 	}
-	this_cpu_inc(st->stats->cnt[I40E_ESPINUDP_STAT_STEERED]);
+	this_cpu_inc(st->stats->cnt[local ? I40E_ESPINUDP_STAT_LOCAL :
+				    I40E_ESPINUDP_STAT_STEERED]);
 	return true;
 }
 
@@ -468,6 +603,7 @@ static bool espinudp_rx(struct i40e_espinudp_dev *edev,
 	struct espinudp_flow flow;
 	u8 copy[ESPINUDP_HDR_COPY];
 	u32 len, need, hash, q;
+	u64 *ent;
 	int cpu;
 
 	st = rcu_dereference_bh(edev->priv);
@@ -503,11 +639,11 @@ static bool espinudp_rx(struct i40e_espinudp_dev *edev,
 	case ESPINUDP_CLASS_MALFORMED:
 		goto malformed;
 	case ESPINUDP_CLASS_FRAGMENT:
-		hash = espinudp_flow_hash(&st->tbl, &flow);
+		hash = espinudp_flow_hash(&st->tables->tbl, &flow);
 		skb_set_hash(skb, hash, PKT_HASH_TYPE_L3);
 		break;
 	default:
-		hash = espinudp_flow_hash(&st->tbl, &flow);
+		hash = espinudp_flow_hash(&st->tables->tbl, &flow);
 		skb_set_hash(skb, hash, PKT_HASH_TYPE_L4);
 		break;
 	}
@@ -519,11 +655,11 @@ static bool espinudp_rx(struct i40e_espinudp_dev *edev,
 
 	q = espinudp_queue(st->lut, st->lut_size, hash);
 	cpu = q < st->num_queues ? st->queue_cpu[q] : -1;
-	if (cpu < 0 || cpu == smp_processor_id() || !cpu_active(cpu)) {
-		this_cpu_inc(st->stats->cnt[I40E_ESPINUDP_STAT_LOCAL]);
-		return false;
-	}
-	return espinudp_enqueue(st, napi, skb, cpu);
+	if (cpu < 0 || !cpu_active(cpu))
+		cpu = smp_processor_id();
+	ent = &st->flows[hash >> (32 - ESPINUDP_FLOW_BITS)];
+	cpu = espinudp_flow_cpu(ent, cpu);
+	return espinudp_enqueue(st, napi, skb, cpu, ent);
 
 malformed:
 	this_cpu_inc(st->stats->cnt[I40E_ESPINUDP_STAT_MALFORMED]);
@@ -556,14 +692,41 @@ static void espinudp_flush(void)
 
 /* ---- per-device state (process context) ----------------------------- */
 
+/* The tables of @rss's key: @old's when the key did not change */
+static struct espinudp_tables *
+espinudp_tables_get(struct net_device *dev,
+		    const struct i40e_espinudp_rss *rss,
+		    struct espinudp_tables *old)
+{
+	struct espinudp_tables *t;
+
+	if (old && old->key_len == rss->key_len &&
+	    !memcmp(old->key, rss->key, rss->key_len))
+		return old;
+
+	t = kvmalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return ERR_PTR(-ENOMEM);
+	if (espinudp_toeplitz_init(&t->tbl, rss->key, rss->key_len)) {
+		netdev_warn(dev, "espinudp: RSS key of %u bytes not supported\n",
+			    rss->key_len);
+		kvfree(t);
+		return ERR_PTR(-EINVAL);
+	}
+	t->key_len = rss->key_len;
+	memcpy(t->key, rss->key, rss->key_len);
+	return t;
+}
+
 static struct espinudp_state *
 espinudp_state_build(struct i40e_espinudp_dev *edev,
 		     const struct i40e_espinudp_rss *rss,
-		     struct espinudp_stats __percpu *stats)
+		     const struct espinudp_state *old)
 {
 	struct net_device *dev = edev->netdev;
 	struct espinudp_state *st;
 	unsigned int i;
+	int err;
 
 	if (!rss->lut_size || rss->lut_size > I40E_ESPINUDP_LUT_MAX ||
 	    !is_power_of_2(rss->lut_size) ||
@@ -574,18 +737,30 @@ espinudp_state_build(struct i40e_espinudp_dev *edev,
 		return ERR_PTR(-EINVAL);
 	}
 
-	st = kvmalloc(sizeof(*st), GFP_KERNEL);
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
 		return ERR_PTR(-ENOMEM);
 
-	if (espinudp_toeplitz_init(&st->tbl, rss->key, rss->key_len)) {
-		netdev_warn(dev, "espinudp: RSS key of %u bytes not supported\n",
-			    rss->key_len);
-		kvfree(st);
-		return ERR_PTR(-EINVAL);
+	if (old) {
+		st->stats = old->stats;
+		st->flows = old->flows;
+	} else {
+		err = -ENOMEM;
+		st->stats = alloc_percpu(struct espinudp_stats);
+		if (!st->stats)
+			goto err_free_st;
+		st->flows = kvcalloc(1 << ESPINUDP_FLOW_BITS,
+				     sizeof(*st->flows), GFP_KERNEL);
+		if (!st->flows)
+			goto err_free_stats;
 	}
 
-	st->stats = stats;
+	st->tables = espinudp_tables_get(dev, rss, old ? old->tables : NULL);
+	if (IS_ERR(st->tables)) {
+		err = PTR_ERR(st->tables);
+		goto err_free_flows;
+	}
+
 	st->lut_size = rss->lut_size;
 	st->num_queues = rss->num_queues;
 	memcpy(st->lut, rss->lut, rss->lut_size);
@@ -595,46 +770,41 @@ espinudp_state_build(struct i40e_espinudp_dev *edev,
 		st->queue_cpu[i] = cpu >= 0 && cpu < nr_cpu_ids ? cpu : -1;
 	}
 	return st;
+
+err_free_flows:
+	if (!old)
+		kvfree(st->flows);
+err_free_stats:
+	if (!old)
+		free_percpu(st->stats);
+err_free_st:
+	kfree(st);
+	return ERR_PTR(err);
 }
 
 static int espinudp_attach(struct i40e_espinudp_dev *edev,
 			   const struct i40e_espinudp_rss *rss)
 {
-	struct espinudp_stats __percpu *stats;
 	struct espinudp_state *st, *old;
-	int err = 0;
 
 	mutex_lock(&espinudp_dev_lock);
 	old = rcu_dereference_protected(edev->priv,
 					lockdep_is_held(&espinudp_dev_lock));
-	if (old) {
-		stats = old->stats;
-	} else {
-		stats = alloc_percpu(struct espinudp_stats);
-		if (!stats) {
-			err = -ENOMEM;
-			goto unlock;
-		}
-	}
-
-	st = espinudp_state_build(edev, rss, stats);
+	st = espinudp_state_build(edev, rss, old);
 	if (IS_ERR(st)) {
-		err = PTR_ERR(st);
-		goto err_free_stats;
+		mutex_unlock(&espinudp_dev_lock);
+		return PTR_ERR(st);
 	}
-
 	rcu_assign_pointer(edev->priv, st);
 	mutex_unlock(&espinudp_dev_lock);
-	if (old)
-		kvfree_rcu(old, rcu);
-	return 0;
 
-err_free_stats:
-	if (!old)
-		free_percpu(stats);
-unlock:
-	mutex_unlock(&espinudp_dev_lock);
-	return err;
+	if (old) {
+		/* NAPI may still use the old tables until a grace period */
+		if (old->tables != st->tables)
+			kvfree_rcu(old->tables, rcu);
+		kfree_rcu(old, rcu);
+	}
+	return 0;
 }
 
 static void espinudp_update(struct i40e_espinudp_dev *edev,
@@ -664,11 +834,16 @@ static void espinudp_detach(struct i40e_espinudp_dev *edev)
 	synchronize_net();
 	/* ... is added behind this: hand over what is still queued */
 	espinudp_backlog_flush_dev(edev->netdev);
-	/* Polls that took frames of the device before have delivered them */
+	/*
+	 * Polls that took frames of the device before have delivered them:
+	 * a backlog poll keeps nothing in GRO once it returns.
+	 */
 	synchronize_net();
 
+	kvfree(st->tables);
+	kvfree(st->flows);
 	free_percpu(st->stats);
-	kvfree(st);
+	kfree(st);
 }
 
 static void espinudp_get_stats(struct i40e_espinudp_dev *edev, u64 *stats)
@@ -804,11 +979,23 @@ static int __init espinudp_init(void)
 		goto err_cpuhp;
 	}
 
+	err = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN,
+					"net/i40e_espinudp:online",
+					espinudp_cpu_online, NULL);
+	if (err < 0)
+		goto err_unregister;
+	espinudp_cpuhp_online = err;
+
 	pr_info("version %s loaded\n", ESPINUDP_VERSION);
 	return 0;
 
+err_unregister:
+	i40e_espinudp_unregister(&espinudp_ops);
+	synchronize_net();
 err_cpuhp:
 	cpuhp_remove_state_nocalls(espinudp_cpuhp);
+	/* queued by espinudp_cpu_dead(); must not run after us */
+	cancel_work_sync(&espinudp_resync_work);
 err_backlog:
 	espinudp_backlog_exit();
 	return err;
@@ -818,17 +1005,31 @@ static void __exit espinudp_exit(void)
 {
 	struct espinudp_cfg *cfg;
 
+	cpuhp_remove_state_nocalls(espinudp_cpuhp_online);
+
 	/* Detaches every device: their backlogged frames are handed over */
 	i40e_espinudp_unregister(&espinudp_ops);
 	/* No poll still runs our @rx or @flush */
 	synchronize_net();
 
 	cpuhp_remove_state_nocalls(espinudp_cpuhp);
+	/* queued by the hotplug callbacks: a no-op now, but not after us */
+	cancel_work_sync(&espinudp_resync_work);
 	espinudp_backlog_exit();
 
-	cfg = rcu_dereference_protected(espinudp_cfg, 1);
+	/*
+	 * The parameter files outlive this function: freeze them, and free
+	 * the last configuration only once no writer can replace it.
+	 */
+	mutex_lock(&espinudp_cfg_lock);
+	espinudp_cfg_dead = true;
+	cfg = rcu_dereference_protected(espinudp_cfg,
+					lockdep_is_held(&espinudp_cfg_lock));
+	rcu_assign_pointer(espinudp_cfg, &espinudp_cfg_default);
+	mutex_unlock(&espinudp_cfg_lock);
+	/* A reader of the files may still hold @cfg */
 	if (cfg != &espinudp_cfg_default)
-		kfree(cfg);
+		kfree_rcu(cfg, rcu);
 }
 
 module_init(espinudp_init);

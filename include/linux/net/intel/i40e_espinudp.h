@@ -28,7 +28,7 @@
 #include <linux/rcupdate.h>
 #include <linux/skbuff.h>
 
-#define I40E_ESPINUDP_ABI_VERSION	1
+#define I40E_ESPINUDP_ABI_VERSION	2
 #define I40E_ESPINUDP_KEY_LEN		52
 #define I40E_ESPINUDP_LUT_MAX		512
 #define I40E_ESPINUDP_MAX_QUEUES	256
@@ -52,7 +52,8 @@ enum i40e_espinudp_stat {
  * struct i40e_espinudp_rss - RSS state of a device, filled by the driver
  * @key: hash key; a 40 byte key is zero-extended
  * @lut: indirection table, @lut_size entries (a power of two)
- * @queue_cpu: CPU servicing each RX queue (its vector's affinity), or -1
+ * @queue_cpu: CPU servicing each RX queue: the effective affinity of its
+ *	vector's IRQ, where the kernel delivers it; -1 when unknown
  * @key_len: valid bytes of @key (40 or 52)
  * @lut_size: valid entries of @lut
  * @num_queues: valid entries of @queue_cpu
@@ -126,6 +127,8 @@ DECLARE_STATIC_KEY_FALSE(i40e_espinudp_active);
 /* Module side; register takes RTNL, returns -EBUSY if a module is loaded */
 int i40e_espinudp_register(const struct i40e_espinudp_ops *ops);
 void i40e_espinudp_unregister(const struct i40e_espinudp_ops *ops);
+/* Module side, process context, takes RTNL: get_rss() of every device */
+void i40e_espinudp_resync(void);
 
 /*
  * Driver side, process context.  @edev->netdev and @edev->get_rss must be
