@@ -15,7 +15,10 @@
 #  - ethtool -X (new key, new weights) moves SAs exactly as predicted,
 #    ethtool -L changes the queue count safely;
 #  - rmmod/modprobe under traffic: no crash, every frame sent is received
-#    or counted as dropped, and traffic continues.
+#    or counted as dropped, and traffic continues;
+#  - threaded NAPI and busy polling (the poll of queue 0 moves between
+#    CPUs): nothing lost, no SA reordered;
+#  - parameter writes racing with 10 rmmod/modprobe cycles.
 #
 # NATT_DEV=veth runs the baseline only (development without x722sim).
 set -eE
@@ -170,4 +173,51 @@ check "reload under traffic: sent = received + counted drops" \
 	  $((SENT - RECV)) -le $((DROPS + ${bd:-0})) ]
 run_traffic after_reload
 check "reload: traffic continues, spread, nothing lost" eval 'spread && no_loss'
+
+# --- 6. per-SA order when the poll of queue 0 moves between CPUs ---
+# Threaded NAPI runs it in a kthread wherever the scheduler puts it; busy
+# polling runs it on the receiver's CPU (steered frames carry the napi_id
+# of queue 0).  A frame for the CPU the poll runs on must not pass the
+# frames of its SA still queued there.
+threaded=/sys/class/net/$DEVB/threaded
+if ip netns exec $NSB sh -c "echo 1 >$threaded"; then
+	run_traffic threaded
+	check "threaded NAPI: nothing lost ($RECV/$SENT, drops $DROPS)" no_loss
+	check "threaded NAPI: no flow reordered ($REORD)" \
+		[ "$REORD" -eq 0 -a "$DUPS" -eq 0 ]
+	ip netns exec $NSB sh -c "echo 0 >$threaded"
+else
+	check "threaded NAPI: cannot write $threaded" false
+fi
+if sysctl -qw net.core.busy_poll=50 net.core.busy_read=50; then
+	run_traffic busypoll
+	check "busy polling: nothing lost ($RECV/$SENT, drops $DROPS)" no_loss
+	check "busy polling: no flow reordered ($REORD)" \
+		[ "$REORD" -eq 0 -a "$DUPS" -eq 0 ]
+	sysctl -qw net.core.busy_poll=0 net.core.busy_read=0
+else
+	check "busy polling: cannot set net.core.busy_poll" false
+fi
+
+# --- 7. parameter writes racing with rmmod (KASAN: the debug tier) ---
+params=/sys/module/i40e_espinudp/parameters
+(
+	while :; do
+		echo 4500,4501 >$params/ports
+		echo 0 >$params/steer
+		echo 4500 >$params/ports
+		echo 1 >$params/steer
+	done
+) 2>/dev/null &
+writer=$!
+ok=1
+for ((i = 0; i < 10; i++)); do
+	rmmod i40e_espinudp && modprobe i40e_espinudp || ok=0
+done
+kill $writer 2>/dev/null
+wait $writer 2>/dev/null || true
+check "10 rmmod/modprobe cycles while parameters are written" [ $ok -eq 1 ]
+# the last cycle loaded the defaults again
+run_traffic after_params
+check "after the parameter race: spread, nothing lost" eval 'spread && no_loss'
 ksft_exit
