@@ -27,9 +27,15 @@ for t in tests/tiers/*.sh; do
 	rc=${PIPESTATUS[0]}
 	secs=$(( $(date +%s) - start ))
 	# Only top-level results count; nested KTAP subtests are indented.
-	p=$(grep -E '^ok ' "$log" | grep -vc '# SKIP')
-	s=$(grep -E '^ok ' "$log" | grep -c '# SKIP')
-	f=$(grep -cE '^not ok ' "$log")
+	p=0 s=0 f=0
+	if [ -f "$log" ]; then
+		p=$(grep -E '^ok ' "$log" | grep -vc '# SKIP')
+		s=$(grep -E '^ok ' "$log" | grep -c '# SKIP')
+		f=$(grep -cE '^not ok ' "$log")
+	else
+		echo "not ok - tier $name: its log $log vanished (make clean while it ran?)"
+		f=1
+	fi
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "not ok - tier $name exited $rc (see build/logs/$name.err)"
 		tail -n 20 "build/logs/$name.err" | sed 's/^/# /'
