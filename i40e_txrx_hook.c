@@ -190,7 +190,8 @@ struct espinudp_cfg {
  * @kicked: a poll is due (IPI sent or pending, or NAPI scheduled); under
  *	@q.lock
  * @tail: frames ever queued; under @q.lock
- * @head: frames ever delivered by the poll (WRITE_ONCE(), owning CPU)
+ * @head: frames ever taken out: delivered by the poll, or handed over
+ *	when a device detaches or the CPU dies
  * @ipi: bit 0 set while @csd is in flight
  * @csd: the IPI, serialized by @ipi
  * @napi: NAPI context on espinudp_dummy, polled on the owning CPU
@@ -199,7 +200,7 @@ struct espinudp_backlog {
 	struct sk_buff_head q;
 	bool kicked;
 	u32 tail;
-	u32 head;
+	atomic_t head;
 	unsigned long ipi;
 	call_single_data_t csd;
 	struct napi_struct napi;
@@ -424,7 +425,7 @@ static int espinudp_poll(struct napi_struct *napi, int budget)
 	 */
 	if (napi_complete_done(napi, work) && more)
 		napi_schedule(napi);
-	WRITE_ONCE(bl->head, bl->head + work);
+	atomic_add(work, &bl->head);
 	return work;
 }
 
@@ -459,6 +460,7 @@ static int espinudp_cpu_dead(unsigned int cpu)
 
 	__skb_queue_head_init(&list);
 	spin_lock_bh(&bl->q.lock);
+	atomic_add(skb_queue_len(&bl->q), &bl->head);
 	skb_queue_splice_init(&bl->q, &list);
 	bl->kicked = false;
 	spin_unlock_bh(&bl->q.lock);
@@ -492,14 +494,18 @@ static void espinudp_backlog_flush_dev(struct net_device *dev)
 	for_each_possible_cpu(cpu) {
 		struct espinudp_backlog *bl = per_cpu_ptr(espinudp_backlog,
 							  cpu);
+		unsigned int n = 0;
 
 		spin_lock_bh(&bl->q.lock);
 		skb_queue_walk_safe(&bl->q, skb, tmp) {
 			if (skb->dev == dev) {
 				__skb_unlink(skb, &bl->q);
 				__skb_queue_tail(&list, skb);
+				n++;
 			}
 		}
+		/* taken out: flows queued behind them need not wait */
+		atomic_add(n, &bl->head);
 		spin_unlock_bh(&bl->q.lock);
 	}
 
@@ -524,7 +530,7 @@ static int espinudp_flow_cpu(u64 *ent, int cpu)
 	if (!e || ocpu == cpu || !cpu_online(ocpu))
 		return cpu;
 	obl = per_cpu_ptr(espinudp_backlog, ocpu);
-	if ((s32)(READ_ONCE(obl->head) - (u32)e) < 0)
+	if ((s32)((u32)atomic_read(&obl->head) - (u32)e) < 0)
 		return ocpu;
 	return cpu;
 }

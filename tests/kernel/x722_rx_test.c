@@ -36,6 +36,8 @@
 #include <linux/etherdevice.h>
 #include <linux/if_vlan.h>
 #include <linux/kmod.h>
+#include <linux/interrupt.h>
+#include <linux/irq.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
@@ -172,6 +174,9 @@ struct x722_test {
 
 static struct x722_test *x722;
 static x722_psf_t x722_process_skb_fields;
+typedef int (*x722_get_rss_t)(struct i40e_espinudp_dev *edev,
+			      struct i40e_espinudp_rss *rss);
+static x722_get_rss_t x722_i40e_get_rss;
 static x722_update_rx_t x722_espinudp_update_rx;
 
 /* ---- KTAP ---- */
@@ -233,6 +238,19 @@ static void x722_set_pflag(struct i40e_pf *pf, bool on)
 }
 
 #define X722_HAVE_PFLAG	0
+#endif
+
+/* MSI-X on: i40e_espinudp_get_rss() then reads q_vector->irq_num */
+#if defined(X722_HAVE_PFLAG_BIT)
+static void x722_set_msix(struct i40e_pf *pf)
+{
+	set_bit(I40E_FLAG_MSIX_ENA, pf->flags);
+}
+#else
+static void x722_set_msix(struct i40e_pf *pf)
+{
+	pf->flags |= I40E_FLAG_MSIX_ENABLED;
+}
 #endif
 
 /*
@@ -788,6 +806,112 @@ static void x722_test_hw_hashed(void)
 		    before[I40E_ESPINUDP_STAT_HASHED]);
 }
 
+/*
+ * i40e's own get_rss() on a real IRQ: the CPU of a queue is where the
+ * kernel delivers its vector.  A PF, VSI, rings and q_vectors as i40e
+ * leaves them after request_irq(): affinity_mask = cpu_possible_mask,
+ * only a hint set.  The "vector" of every queue is a real IRQ of this
+ * machine (the first one irq_set_affinity() can move); the test moves it
+ * to each online CPU in turn and i40e must follow.  The key and LUT copies
+ * are current (no stale bit), so no admin queue command is issued.
+ */
+static void x722_test_get_rss(void)
+{
+	struct i40e_q_vector *qv = NULL;
+	struct i40e_espinudp_rss *rss;
+	struct i40e_ring **rings = NULL;
+	struct i40e_ring *ring = NULL;
+	cpumask_var_t saved;
+	struct i40e_vsi *vsi = NULL;
+	struct i40e_pf *pf = NULL;
+	unsigned int irq, cpu, q, bad = 0, tried = 0;
+	int err = -ENOMEM;
+
+	if (!x722_i40e_get_rss) {
+		x722_skip("i40e_espinudp_get_rss not found",
+			  "get_rss: queue CPU is the IRQ's effective affinity");
+		return;
+	}
+	rss = kzalloc(sizeof(*rss), GFP_KERNEL);
+	if (!zalloc_cpumask_var(&saved, GFP_KERNEL))
+		goto out_rss;
+	pf = kzalloc(sizeof(*pf), GFP_KERNEL);
+	vsi = kzalloc(sizeof(*vsi), GFP_KERNEL);
+	ring = kcalloc(X722_NQ, sizeof(*ring), GFP_KERNEL);
+	rings = kcalloc(X722_NQ, sizeof(*rings), GFP_KERNEL);
+	qv = kcalloc(X722_NQ, sizeof(*qv), GFP_KERNEL);
+	if (!rss || !pf || !vsi || !ring || !rings || !qv)
+		goto out;
+
+	/* a real IRQ with a handler whose delivery the kernel can move */
+	for (irq = 1; irq < nr_irqs; irq++) {
+		struct irq_data *d = irq_get_irq_data(irq);
+
+		if (!d || !irq_has_action(irq) || irqd_is_per_cpu(d) ||
+		    !irqd_can_balance(d))
+			continue;
+		cpumask_copy(saved, irq_data_get_affinity_mask(d));
+		err = irq_set_affinity(irq, cpumask_of(cpumask_first(cpu_online_mask)));
+		if (!err)
+			break;
+	}
+	if (irq >= nr_irqs) {
+		x722_result(false, "get_rss: no movable IRQ found (%d)", err);
+		goto out;
+	}
+
+	pf->hw.back = pf;
+	x722_set_msix(pf);
+	vsi->back = pf;
+	vsi->type = I40E_VSI_MAIN;
+	vsi->rss_table_size = I40E_HLUT_ARRAY_SIZE;
+	vsi->num_queue_pairs = X722_NQ;
+	vsi->rx_rings = rings;
+	vsi->irqs_ready = true;
+	for (q = 0; q < X722_NQ; q++) {
+		rings[q] = &ring[q];
+		ring[q].q_vector = &qv[q];
+		qv[q].irq_num = irq;
+		/* what i40e_vsi_alloc_q_vector() sets; request_irq() keeps */
+		cpumask_copy(&qv[q].affinity_mask, cpu_possible_mask);
+	}
+	vsi->espinudp.netdev = x722->dev;
+
+	for_each_online_cpu(cpu) {
+		err = irq_set_affinity(irq, cpumask_of(cpu));
+		if (err)
+			continue;
+		tried++;
+		memset(rss, 0, sizeof(*rss));
+		rtnl_lock();
+		err = x722_i40e_get_rss(&vsi->espinudp, rss);
+		rtnl_unlock();
+		for (q = 0; q < X722_NQ; q++) {
+			if (err || rss->num_queues != X722_NQ ||
+			    rss->queue_cpu[q] != cpu) {
+				if (!bad)
+					pr_info("# get_rss: irq %u on cpu %u: err %d, queue %u cpu %d\n",
+						irq, cpu, err, q,
+						rss->queue_cpu[q]);
+				bad++;
+			}
+		}
+	}
+	irq_set_affinity(irq, saved);
+	x722_result(tried >= 2 && !bad,
+		    "get_rss: irq %u moved over %u CPUs, every queue followed its effective affinity (%u wrong)",
+		    irq, tried, bad);
+out:
+	kfree(qv);
+	kfree(rings);
+	kfree(ring);
+	kfree(vsi);
+	kfree(pf);
+	free_cpumask_var(saved);
+out_rss:
+	kfree(rss);
+}
+
 static void x722_set_config(unsigned int c)
 {
 	x722->cfg = &x722_configs[c];
@@ -799,7 +923,7 @@ static void x722_run_all(bool hook)
 	unsigned int c;
 
 	pr_info("KTAP version 1\n");
-	pr_info("1..%u\n", X722_NCONFIGS * (X722_NFRAMES + 1) + 6 +
+	pr_info("1..%u\n", X722_NCONFIGS * (X722_NFRAMES + 1) + 7 +
 		(bench ? X722_BENCH_MODES : 0));
 	pr_info("# NAPI on cpu %d, queue cpus %d %d %d %d; hook on %d, vsi->espinudp_rx %d, attached %d\n",
 		x722->napi_cpu, x722->queue_cpu[0], x722->queue_cpu[1],
@@ -823,6 +947,7 @@ static void x722_run_all(bool hook)
 	}
 
 	x722_test_hw_hashed();
+	x722_test_get_rss();
 
 	/* Flow Director matches: no hash, but not for the hook either */
 	x722_test_untouched("FLTSTAT=FD_ID, ATR-matched TCP",
@@ -1121,6 +1246,8 @@ static int __init x722_rx_test_init(void)
 		return PTR_ERR(psf);
 	}
 	x722_espinudp_update_rx = psf;
+	psf = x722_lookup("i40e_espinudp_get_rss");
+	x722_i40e_get_rss = IS_ERR(psf) ? NULL : psf;
 
 	/* the module under test; the test still runs i40e alone without it */
 	if (!i40e_espinudp_on())

@@ -156,6 +156,50 @@ ethx -X $DEVB default
 run_traffic queues4
 check "ethtool -L combined 4: spread again, nothing lost" eval 'spread && no_loss'
 
+# --- 4b. the hash tables are rebuilt for a new key only ---
+# kprobe_profile counts the calls of the core's espinudp_toeplitz_init()
+tr=/sys/kernel/debug/tracing
+if [ -w $tr/kprobe_events ] &&
+   echo 'p:espinudp_tinit i40e_espinudp:espinudp_toeplitz_init' >>$tr/kprobe_events &&
+   echo 1 >$tr/events/kprobes/espinudp_tinit/enable; then
+	tinit() { awk '$1 == "espinudp_tinit" { print $2 }' $tr/kprobe_profile; }
+	t0=$(tinit)
+	ethx -X $DEVB equal 2
+	ethx -X $DEVB default
+	ethx -L $DEVB combined 2
+	ethx -L $DEVB combined 4
+	t1=$(tinit)
+	ethx -X $DEVB hkey "$(for ((i = 0; i < 52; i++)); do printf '%02x' $(((i * 31 + 7) % 256)); [ $i -lt 51 ] && printf ':'; done)"
+	t2=$(tinit)
+	echo 0 >$tr/events/kprobes/espinudp_tinit/enable
+	echo '-:espinudp_tinit' >>$tr/kprobe_events
+	check "LUT and queue count changes, same key: no table rebuild (+$((t1 - t0)))" \
+		[ $((t1 - t0)) -eq 0 ]
+	check "a new key: the tables are rebuilt once (+$((t2 - t1)))" \
+		[ $((t2 - t1)) -eq 1 ]
+	ethx -X $DEVB default
+else
+	check "kprobe on espinudp_toeplitz_init (tracefs at $tr)" false
+fi
+
+# --- 4c. backlog drops are counted where operators look: rx_dropped ---
+mb=$(sysctl -n net.core.netdev_max_backlog)
+sysctl -qw net.core.netdev_max_backlog=2
+rxd() { ip netns exec $NSB cat /sys/class/net/$DEVB/statistics/rx_dropped; }
+bdrop() { ethx -S $DEVB | awk '/espinudp_backlog_drop:/ { print $2 }'; }
+r0=$(rxd) b0=$(bdrop)
+GAP_US=0 run_traffic tinybacklog
+r1=$(rxd) b1=$(bdrop)
+sysctl -qw net.core.netdev_max_backlog="$mb"
+log "netdev_max_backlog=2: espinudp_backlog_drop +$((b1 - b0)), rx_dropped +$((r1 - r0)), sent $SENT received $RECV"
+check "a full backlog drops and counts it (+$((b1 - b0)))" [ $((b1 - b0)) -gt 0 ]
+check "backlog drops show in the interface's rx_dropped (+$((r1 - r0)) >= +$((b1 - b0)))" \
+	[ $((r1 - r0)) -ge $((b1 - b0)) ]
+# gro_cells (xfrm's re-injection) also drops past netdev_max_backlog,
+# into the same rx_dropped
+check "full backlog: sent = received + counted drops" \
+	[ $((SENT - RECV)) -le $((DROPS + r1 - r0)) ]
+
 # --- 5. reload under traffic ---
 COUNT=$((COUNT * 10)) GAP_US=20000 run_traffic reload &
 rt=$!
