@@ -35,7 +35,9 @@
  *  - like RPS's rps_dev_flow, a table indexed by the hash remembers the CPU
  *    each flow was last queued to and its position in that backlog.  A
  *    flow moves to a new target (an IRQ moved, ethtool -X or -L) only once
- *    the old backlog has delivered its last frame.
+ *    the old backlog has delivered its last frame.  Flows that share an
+ *    entry overwrite each other (a tag tells them apart): at the moment
+ *    of a change, such a flow is protected only if it wrote last.
  *
  * A backlog poll flushes GRO and completes every time (it reschedules
  * itself when frames are left), so no frame waits in its GRO lists
@@ -134,8 +136,16 @@ struct espinudp_stats {
 	u64 cnt[I40E_ESPINUDP_STAT_NUM];
 };
 
-/* Flow table (see the top of the file): log2 of its entries per device */
+/*
+ * Flow table (see the top of the file): 1 << ESPINUDP_FLOW_BITS entries
+ * per device, indexed by the top bits of the hash.  An entry is
+ * (cpu + 1) << 48 | tag << 32 | backlog tail, 0 when unused; the tag, the
+ * next 16 bits of the hash, tells flows that share an entry apart, so that
+ * one never waits for, or follows, another.
+ */
 #define ESPINUDP_FLOW_BITS	12
+#define ESPINUDP_FLOW_IDX(h)	((h) >> (32 - ESPINUDP_FLOW_BITS))
+#define ESPINUDP_FLOW_TAG(h)	((u16)((h) >> (16 - ESPINUDP_FLOW_BITS)))
 
 /*
  * struct espinudp_tables - Toeplitz tables of one key, shared by the
@@ -156,8 +166,7 @@ struct espinudp_tables {
  * struct espinudp_state - per-device state, a new generation on every
  * notification
  * @stats: per-CPU counters; shared by all generations of one device
- * @flows: per flow (hash >> (32 - ESPINUDP_FLOW_BITS)): (cpu + 1) << 32 |
- *	the backlog tail after its last frame, 0 when unused; shared by all
+ * @flows: where each flow went last (ESPINUDP_FLOW_BITS); shared by all
  *	generations, written in NAPI with WRITE_ONCE()
  * @tables: Toeplitz tables of the device's key
  * @rcu: frees an old generation
@@ -521,13 +530,16 @@ static void espinudp_backlog_flush_dev(struct net_device *dev)
  * The target of a flow: @cpu, unless frames of the flow still wait in the
  * backlog of the CPU it was queued to before (see the top of the file).
  */
-static int espinudp_flow_cpu(u64 *ent, int cpu)
+static int espinudp_flow_cpu(const u64 *ent, u16 tag, int cpu)
 {
 	u64 e = READ_ONCE(*ent);
-	int ocpu = (int)(e >> 32) - 1;
+	int ocpu = (int)(e >> 48) - 1;
 	struct espinudp_backlog *obl;
 
-	if (!e || ocpu == cpu || !cpu_online(ocpu))
+	/* unused, or another flow's */
+	if (!e || (u16)(e >> 32) != tag)
+		return cpu;
+	if (ocpu == cpu || !cpu_online(ocpu))
 		return cpu;
 	obl = per_cpu_ptr(espinudp_backlog, ocpu);
 	if ((s32)((u32)atomic_read(&obl->head) - (u32)e) < 0)
@@ -542,7 +554,7 @@ static int espinudp_flow_cpu(u64 *ent, int cpu)
  */
 static bool espinudp_enqueue(struct espinudp_state *st,
 			     struct napi_struct *napi, struct sk_buff *skb,
-			     int cpu, u64 *ent)
+			     int cpu, u64 *ent, u16 tag)
 {
 	struct espinudp_backlog *bl = per_cpu_ptr(espinudp_backlog, cpu);
 	bool local = cpu == smp_processor_id();
@@ -555,7 +567,7 @@ static bool espinudp_enqueue(struct espinudp_state *st,
 		/* Nothing of this CPU's backlog is pending: no frame to pass */
 		tail = bl->tail;
 		spin_unlock(&bl->q.lock);
-		WRITE_ONCE(*ent, (u64)(cpu + 1) << 32 | tail);
+		WRITE_ONCE(*ent, (u64)(cpu + 1) << 48 | (u64)tag << 32 | tail);
 		this_cpu_inc(st->stats->cnt[I40E_ESPINUDP_STAT_LOCAL]);
 		return false;
 	}
@@ -581,7 +593,7 @@ static bool espinudp_enqueue(struct espinudp_state *st,
 		kick = true;
 	}
 	spin_unlock(&bl->q.lock);
-	WRITE_ONCE(*ent, (u64)(cpu + 1) << 32 | tail);
+	WRITE_ONCE(*ent, (u64)(cpu + 1) << 48 | (u64)tag << 32 | tail);
 
 	if (kick) {
 		p = this_cpu_ptr(espinudp_pending);
@@ -663,9 +675,10 @@ static bool espinudp_rx(struct i40e_espinudp_dev *edev,
 	cpu = q < st->num_queues ? st->queue_cpu[q] : -1;
 	if (cpu < 0 || !cpu_active(cpu))
 		cpu = smp_processor_id();
-	ent = &st->flows[hash >> (32 - ESPINUDP_FLOW_BITS)];
-	cpu = espinudp_flow_cpu(ent, cpu);
-	return espinudp_enqueue(st, napi, skb, cpu, ent);
+	ent = &st->flows[ESPINUDP_FLOW_IDX(hash)];
+	cpu = espinudp_flow_cpu(ent, ESPINUDP_FLOW_TAG(hash), cpu);
+	return espinudp_enqueue(st, napi, skb, cpu, ent,
+				ESPINUDP_FLOW_TAG(hash));
 
 malformed:
 	this_cpu_inc(st->stats->cnt[I40E_ESPINUDP_STAT_MALFORMED]);
