@@ -4,7 +4,8 @@
 # under test (local, no network) into an empty temporary directory with
 # nothing beside it, then build the tools and run the core and tool unit
 # tests there with their default corpus (tests/corpus).  Anything that
-# still reads a file from outside the checkout (../shared) fails here.
+# still reads a file from outside the checkout (the old sibling directory
+# shared/ of the development machine) fails here.
 # Prints TAP lines; run.sh adds the plan.
 #
 # usage: clone-check.sh TOP
@@ -58,9 +59,9 @@ fi
 # 2. no tracked file names a path outside the checkout
 hits=$(git -C "$c" grep -nE '\.\./+shared' -- . 2>/dev/null)
 if [ -z "$hits" ]; then
-	ok "no tracked file refers to ../shared"
+	ok "no tracked file refers to a sibling shared/ directory"
 else
-	nok "tracked files refer to ../shared ($(wc -l <<<"$hits") lines)"
+	nok "tracked files refer to a sibling shared/ directory ($(wc -l <<<"$hits") lines)"
 	sed 's/^/# /' <<<"$hits" | head -20
 fi
 

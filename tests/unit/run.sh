@@ -91,7 +91,7 @@ if [ $rc -ne 0 ]; then
 fi
 
 # 6. a fresh clone of the committed HEAD stands alone (tests/corpus, no
-#    ../shared): the tools build and the core and tool tests pass there
+#    sibling shared/ directory): the tools build and the core and tool tests pass there
 out=$("$here/clone-check.sh" "$TOP" 2>&1)
 emit "clone: " <<<"$out"
 
