@@ -72,7 +72,21 @@ run_depmod() {
 }
 
 do_install() {
-	local ko i40e info kdir
+	local ko i40e= info kdir
+
+	# The patched i40e first: refuse before installing anything
+	if i40e=$(find_built i40e i40e.ko); then
+		info=$(dirname "$i40e")/build-info
+		kdir=$(sed -n 's/^kdir=//p' "$info" 2>/dev/null || true)
+		say "$i40e: $(sed -n 's/^describe=//p' "$info" 2>/dev/null || echo "no build-info")"
+		if [ -n "$kdir" ] && [ -d "$kdir" ]; then
+			ESPINUDP_MODULES_ROOT=$destdir/lib/modules \
+				"$top/scripts/i40e-compat.sh" ko "$i40e" "$kdir" "$kver" ||
+				die "not installing for $kver: $i40e does not fit that kernel (see REFUSED above)"
+		fi
+	else
+		i40e=
+	fi
 
 	mkdir -p "$updates"
 	if ! ls "$updates"/i40e_espinudp.ko* >/dev/null 2>&1; then
@@ -82,15 +96,7 @@ do_install() {
 		say "installed $ko"
 	fi
 
-	if i40e=$(find_built i40e i40e.ko); then
-		info=$(dirname "$i40e")/build-info
-		kdir=$(sed -n 's/^kdir=//p' "$info" 2>/dev/null || true)
-		say "$i40e: $(sed -n 's/^describe=//p' "$info" 2>/dev/null || echo "no build-info")"
-		if [ -n "$kdir" ] && [ -d "$kdir" ]; then
-			ESPINUDP_MODULES_ROOT=$destdir/lib/modules \
-				"$top/scripts/i40e-compat.sh" ko "$i40e" "$kdir" "$kver" ||
-				die "not installing $i40e for $kver (see REFUSED above)"
-		fi
+	if [ -n "$i40e" ]; then
 		install -m 0644 "$i40e" "$updates/i40e.ko"
 		say "installed $i40e as $updates/i40e.ko"
 	else
