@@ -56,11 +56,11 @@ modroot=${ESPINUDP_MODULES_ROOT:-/lib/modules}
 # The Debian package owning FILE and its version, from dpkg or from the
 # changelog next to it (/usr/src/X -> /usr/share/doc/<pkg>/): "Debian V"
 debian_version() {	# debian_version FILE PKG-GUESS
-	local f=$1 pkg=$2 v= cl
+	local f=$1 pkg=$2 p v='' cl
 
 	f=$(readlink -f "$f")
 	if command -v dpkg-query >/dev/null &&
-	   p=$(dpkg-query -S "$f" 2>/dev/null | head -1 | cut -d: -f1) &&
+	   p=$(dpkg-query -S "$f" 2>/dev/null | head -1 | cut -d: -f1 | cut -d, -f1) &&
 	   [ -n "$p" ]; then
 		v=$(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || true)
 		[ -n "$v" ] && { echo "$p $v"; return; }
@@ -69,7 +69,7 @@ debian_version() {	# debian_version FILE PKG-GUESS
 		  "$(dirname "$f")/../../share/doc/$pkg/changelog.Debian.gz"; do
 		[ -f "$cl" ] || continue
 		v=$(gzip -dc "$cl" 2>/dev/null | head -1 |
-		    sed -n 's/^[^ ]* (\([^)]*\)).*/\1/p')
+		    sed -n 's/^[^ ]* (\([^)]*\)).*/\1/p' || true)
 		[ -n "$v" ] && { echo "$pkg $v"; return; }
 	done
 	echo ""
@@ -163,7 +163,7 @@ crc_diff() {	# crc_diff VERSIONS SYMVERS [missing]
 
 # One line: which i40e source for which kernel
 describe() {
-	local deb_s= deb_h=
+	local deb_s='' deb_h=''
 
 	[ -n "$src_deb" ] && deb_s=" (Debian ${src_deb#* })"
 	[ -n "$hdr_deb" ] && deb_h=", Debian ${hdr_deb#* }"

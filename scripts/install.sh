@@ -72,7 +72,7 @@ run_depmod() {
 }
 
 do_install() {
-	local ko i40e= info kdir
+	local ko i40e='' info kdir
 
 	# The patched i40e first: refuse before installing anything
 	if i40e=$(find_built i40e i40e.ko); then
