@@ -20,21 +20,11 @@ n=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 nok() { n=$((n + 1)); echo "not ok $n - $*"; }
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-# CI runs as root in a clone owned by someone else
-git() { command git -c safe.directory='*' "$@"; }
-
 if ! command -v git >/dev/null; then
 	skip "clone stands alone" "git not installed"
 	exit 0
 fi
-if ! sha=$(git -C "$top" rev-parse --verify -q "$rev^{commit}"); then
-	skip "clone stands alone" "$top is not a git checkout"
-	exit 0
-fi
-[ -z "$(git -C "$top" status --porcelain --untracked-files=no 2>/dev/null)" ] ||
-	echo "# note: $top has uncommitted changes; the clone tests commit ${sha:0:12}"
-
-# $tmp/logs: our logs; $tmp/root: the clone and nothing else
+# $tmp: our logs; $tmp/root: the clone and nothing else
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/espinudp-clone.XXXXXX")
 if [ -n "${KEEP_CLONE:-}" ]; then
 	echo "# clone kept in $tmp/root/clone"
@@ -42,6 +32,18 @@ else
 	trap 'rm -rf "$tmp"' EXIT
 fi
 mkdir "$tmp/root"
+# CI may run as root in a checkout owned by another user: git (and the
+# upload-pack of a local clone, which ignores -c) reads safe.directory
+# from the global config only
+printf '[safe]\n\tdirectory = *\n' >"$tmp/gitconfig"
+git() { GIT_CONFIG_GLOBAL=$tmp/gitconfig command git "$@"; }
+
+if ! sha=$(git -C "$top" rev-parse --verify -q "$rev^{commit}"); then
+	skip "clone stands alone" "$top is not a git checkout"
+	exit 0
+fi
+[ -z "$(git -C "$top" status --porcelain --untracked-files=no 2>/dev/null)" ] ||
+	echo "# note: $top has uncommitted changes; the clone tests commit ${sha:0:12}"
 c=$tmp/root/clone
 start=$(date +%s%N)
 
