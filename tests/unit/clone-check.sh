@@ -38,9 +38,14 @@ mkdir "$tmp/root"
 printf '[safe]\n\tdirectory = *\n' >"$tmp/gitconfig"
 git() { GIT_CONFIG_GLOBAL=$tmp/gitconfig command git "$@"; }
 
-if ! sha=$(git -C "$top" rev-parse --verify -q "$rev^{commit}"); then
+if [ ! -e "$top/.git" ]; then
 	skip "clone stands alone" "$top is not a git checkout"
 	exit 0
+fi
+if ! sha=$(git -C "$top" rev-parse --verify -q "$rev^{commit}" 2>"$tmp/git.log"); then
+	nok "git rev-parse $rev in $top"
+	sed 's/^/# /' "$tmp/git.log"
+	exit 1
 fi
 [ -z "$(git -C "$top" status --porcelain --untracked-files=no 2>/dev/null)" ] ||
 	echo "# note: $top has uncommitted changes; the clone tests commit ${sha:0:12}"
