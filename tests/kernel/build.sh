@@ -13,7 +13,7 @@
 #             exports and its tree/ gives the exact i40e structures.
 #   I40E_SRC  patched i40e source directory for x722_rx_test (default
 #             I40E_OUT/tree/drivers/net/ethernet/intel/i40e)
-#   CORPUS    frame corpus (default ../shared/corpus, read in place)
+#   CORPUS    frame corpus (default tests/corpus, read in place)
 #   TEST_MAKEFLAGS  extra make variables (default W=1; e.g. "W=1 C=2")
 # Without I40E_OUT/Module.symvers the modules are compiled but modpost only
 # warns about the hook symbols ("stub build"): they cannot be loaded.
@@ -33,7 +33,7 @@ kdir=${2:-$cache/$line/headers}
 kdir=$(cd "$kdir" && pwd)
 
 i40e_out=${I40E_OUT:-$ROOT/build/$line/i40e}
-corpus=${CORPUS:-$ROOT/../shared/corpus}
+corpus=${CORPUS:-$ROOT/tests/corpus}
 out=$ROOT/build/$line/tests
 mkdir -p "$out/include/linux/net/intel"
 

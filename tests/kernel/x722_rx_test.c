@@ -4,7 +4,7 @@
 /*
  * x722_rx_test: X722 RX emulation through the real i40e code.
  *
- * Frames (the ../shared/corpus pcaps and synthetic ones, generated into
+ * Frames (the tests/corpus pcaps and synthetic ones, generated into
  * x722_rx_frames.h at build time) get 16-byte RX write-back descriptors as
  * an X722 writes them: ptype, FLTSTAT (RSS or not), the RSS hash, L2TAG1
  * for a stripped VLAN tag.  In a NAPI poll on the CPU of queue 0 each
