@@ -867,7 +867,6 @@ static void x722_test_get_rss(void)
 		goto out;
 	}
 
-	pf->hw.back = pf;
 	x722_set_msix(pf);
 	vsi->back = pf;
 	vsi->type = I40E_VSI_MAIN;
