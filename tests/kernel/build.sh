@@ -68,6 +68,14 @@ if [ -n "$src" ] &&
 	} >"$out/x722_ptype.h"
 fi
 
+# The symbol namespaces i40e imports for what x722_rx_test also uses
+# through i40e's inline helpers (6.7 on: LIBIE, for libie_rx_pt_parse())
+if [ -n "$src" ]; then
+	grep -hs '^MODULE_IMPORT_NS(.*LIBIE' "$src/i40e_main.c" >"$out/x722_ns.h" || true
+else
+	: >"$out/x722_ns.h"
+fi
+
 symvers=$i40e_out/Module.symvers
 extra=()
 if [ -f "$symvers" ]; then

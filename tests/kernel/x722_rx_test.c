@@ -1282,3 +1282,5 @@ module_exit(x722_rx_test_exit);
 MODULE_DESCRIPTION("X722 RX descriptor emulation through i40e and the ESP-in-UDP hook");
 MODULE_AUTHOR("i40e-espinudp authors");
 MODULE_LICENSE("GPL");
+/* i40e's own MODULE_IMPORT_NS() lines, copied by build.sh (maybe none) */
+#include "x722_ns.h"
