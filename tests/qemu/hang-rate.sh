@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# hang-rate.sh [boots] [parallel] [label]: boot the stock guest <boots>
+# times (default 40), <parallel> guests at once (default 2: on this
+# 2-core host, two 4-vCPU guests load it fully), each running the
+# statickeys selftest (static keys flipped under traffic for SK_SECS,
+# default 20 s; the boot itself patches static keys too), and count the
+# boots that hung or crashed.  No retry (BOOTS_MAX=1): every boot is one
+# sample.  A hang is caught by run-guest.sh's console watcher (soft
+# lockup, RCU stall, hung task, panic), or by TIMEOUT (default 300 s,
+# a clean run takes well under 120 s).
+#
+# Environment: LINE (default 6.1), QEMU_ACCEL (e.g. tcg,thread=single),
+# QEMU_CPU, QEMU, GUEST_ENV (extra kernel command line / guest env),
+# TESTS (default statickeys).  Per-boot logs and a summary in
+# build/logs/hang-rate/<label>/; prints one line per boot and then
+#   hang-rate: <label> line=6.1 accel=... boots=40 hung=H crashed=C ok=K
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+boots=${1:-40}
+par=${2:-2}
+label=${3:-$(date +%Y%m%d-%H%M%S)}
+line=${LINE:-6.1}
+out=$top/build/logs/hang-rate/$label
+mkdir -p "$out"
+export QEMU_ACCEL=${QEMU_ACCEL:-tcg}
+export TIMEOUT=${TIMEOUT:-300} BOOT_TIMEOUT=${BOOT_TIMEOUT:-150} BOOTS_MAX=1
+export GUEST_ENV="SK_SECS=${SK_SECS:-20} ${GUEST_ENV:-}"
+
+# one initramfs for all boots
+"$top/tests/qemu/mkinitramfs.sh" "$line" "$out/initramfs.cpio.gz" 2>"$out/mkinitramfs.log" ||
+	{ cat "$out/mkinitramfs.log" >&2; exit 1; }
+export GUEST_INITRD=$out/initramfs.cpio.gz
+
+one() {	# <i>: one boot, one result line in $out/results
+	local i=$1 d=$out/boot$1 t0 r what
+	mkdir -p "$d"
+	t0=$(date +%s)
+	GUEST_LOGS=$d "$top/tests/qemu/run-guest.sh" "$line" "${TESTS:-statickeys}" "" \
+		>"$d/tap" 2>&1
+	r=$?
+	if grep -q ': guest hung:' "$d/tap"; then
+		what="hung $(grep -m1 ': guest hung:' "$d/tap" | sed 's/.*guest hung: //')"
+	elif [ $r -ne 0 ]; then
+		what="crashed $(grep -m1 '^not ok' "$d/tap")"
+	else
+		what=ok
+	fi
+	echo "boot $i: $(( $(date +%s) - t0 ))s $what" | tee -a "$out/results"
+}
+
+: >"$out/results"
+start=$(date +%s)
+for w in $(seq 0 $((par - 1))); do
+	(
+		for i in $(seq $((w + 1)) "$par" "$boots"); do one "$i"; done
+	) &
+done
+wait
+secs=$(( $(date +%s) - start ))
+h=$(grep -c ' hung ' "$out/results")
+c=$(grep -c ' crashed ' "$out/results")
+k=$(grep -c ' ok$' "$out/results")
+sum="hang-rate: $label line=$line accel=$QEMU_ACCEL cpu=${QEMU_CPU:-max} parallel=$par boots=$boots hung=$h crashed=$c ok=$k wall=${secs}s qemu=$("${QEMU:-qemu-system-x86_64}" --version | head -1 | sed 's/.*version //')"
+echo "$sum" | tee "$out/summary"
