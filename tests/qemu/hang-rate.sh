@@ -29,6 +29,13 @@ export QEMU_ACCEL=${QEMU_ACCEL:-tcg}
 export TIMEOUT=${TIMEOUT:-300} BOOT_TIMEOUT=${BOOT_TIMEOUT:-150} BOOTS_MAX=1
 export GUEST_ENV="SK_SECS=${SK_SECS:-20} ${GUEST_ENV:-}"
 
+# Run a snapshot of the harness, so that editing the tree meanwhile
+# cannot change (or break) the boots being counted
+mkdir -p "$out/tree/tests"
+cp -a "$top/scripts" "$out/tree/"
+cp -a "$top/tests/qemu" "$out/tree/tests/"
+run=$out/tree/tests/qemu/run-guest.sh
+
 # one initramfs for all boots
 "$top/tests/qemu/mkinitramfs.sh" "$line" "$out/initramfs.cpio.gz" 2>"$out/mkinitramfs.log" ||
 	{ cat "$out/mkinitramfs.log" >&2; exit 1; }
@@ -38,7 +45,7 @@ one() {	# <i>: one boot, one result line in $out/results
 	local i=$1 d=$out/boot$1 t0 r what
 	mkdir -p "$d"
 	t0=$(date +%s)
-	GUEST_LOGS=$d "$top/tests/qemu/run-guest.sh" "$line" "${TESTS:-statickeys}" "" \
+	GUEST_LOGS=$d "$run" "$line" "${TESTS:-statickeys}" "" \
 		>"$d/tap" 2>&1
 	r=$?
 	if grep -q ': guest hung:' "$d/tap"; then

@@ -42,6 +42,42 @@ hang_excerpt() {
 	sed -n "${from},$(( $2 + ${HANG_EXCERPT:-60} ))p" "$1" | tr -d '\r\033'
 }
 
+# hang_dump: with HANG_MONITOR (a QMP unix socket of QEMU) and
+# HANG_DUMP (a file), save what QEMU sees of the hung vCPUs: their
+# registers and the code at each one's RIP (the console only shows what
+# the guest could still print).
+hang_dump() {
+	[ -S "${HANG_MONITOR:-}" ] && [ -n "${HANG_DUMP:-}" ] || return 0
+	command -v python3 >/dev/null || return 0
+	python3 - "$HANG_MONITOR" >"$HANG_DUMP" 2>&1 <<'PY' || true
+import json, re, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(20)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+def qmp(cmd, **args):
+    f.write(json.dumps({"execute": cmd, "arguments": args}) + "\n")
+    f.flush()
+    while True:
+        r = json.loads(f.readline())
+        if "return" in r or "error" in r:
+            return r.get("return", r.get("error"))
+def hmp(c, cpu=None):
+    a = {"command-line": c}
+    if cpu is not None:
+        a["cpu-index"] = cpu
+    return qmp("human-monitor-command", **a)
+f.readline()
+qmp("qmp_capabilities")
+print(hmp("info cpus"))
+regs = hmp("info registers -a")
+print(regs)
+for cpu, ip in re.findall(r"CPU#(\d+)\s*\n.*?[ER]IP=([0-9a-f]+)", regs, re.S):
+    print("CPU#%s code at RIP:" % cpu)
+    print(hmp("x/8i 0x%s" % ip, int(cpu)))
+PY
+}
+
 # watch_guest <pid> <console> <timeout> [boot-timeout]: wait for <pid>
 # (QEMU) while watching its console.  Kills it (TERM, then KILL) on a
 # hang report, after HANG_GRACE seconds (default 5) for the backtraces
@@ -65,6 +101,7 @@ watch_guest() {
 			while [ $g -lt "${HANG_GRACE:-5}" ] && kill -0 "$pid" 2>/dev/null; do
 				sleep 1; g=$((g + 1))
 			done
+			hang_dump
 			break
 		fi
 		if [ "$now" -ge "$tmo" ]; then

@@ -56,7 +56,7 @@ fi
 
 console=$logs/console.log
 ktaplog=$logs/ktap.log
-rm -f "$console" "$ktaplog" "$logs"/console.boot*.log
+rm -f "$console" "$ktaplog" "$logs"/console.boot*.log "$logs"/hang-cpus*.log
 # shellcheck source=tests/qemu/hangwatch.sh
 . "$top/tests/qemu/hangwatch.sh"
 boot() {
@@ -71,11 +71,13 @@ boot() {
 		-chardev file,id=con,path="$console" -serial chardev:con \
 		-chardev file,id=ktap,path="$ktaplog" -serial chardev:ktap \
 		-device virtio-rng-pci ${QEMU_ARGS:-} \
+		-qmp unix:"$logs/qmp.sock",server=on,wait=off \
 		-append "console=ttyS0 panic=-1 oops=panic softlockup_panic=0 \
 tsc=reliable mitigations=off loglevel=7 $extra \
 ESPINUDP_TESTS=$tests ESPINUDP_KTAP=$ktap ${GUEST_ENV:-}" \
 		</dev/null >"$logs/qemu.out" 2>&1 &
-	watch_guest $! "$console" "$timeout" "$boot_timeout"
+	HANG_MONITOR=$logs/qmp.sock HANG_DUMP=$logs/hang-cpus.log \
+		watch_guest $! "$console" "$timeout" "$boot_timeout"
 	qrc=$watch_rc
 	tr -d '\r' <"$ktaplog" >"$ktaplog.tmp" 2>/dev/null &&
 		mv "$ktaplog.tmp" "$ktaplog"
@@ -123,6 +125,7 @@ while :; do
 	early_failure || break
 	retried=$why
 	mv "$console" "$logs/console.boot$boots.log"
+	[ -f "$logs/hang-cpus.log" ] && mv "$logs/hang-cpus.log" "$logs/hang-cpus.boot$boots.log"
 done
 secs=$(( $(date +%s) - start ))
 
