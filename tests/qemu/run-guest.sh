@@ -13,10 +13,14 @@
 # console shows no WARN, BUG, KASAN or lockdep splat.  Exits non-zero on
 # any failure.  Logs: build/logs/guest-<line>/{console,ktap}.log.
 #
-# Environment: TIMEOUT (s, default 900), QEMU_MEM (default 2G),
+# Environment: TIMEOUT (s, default 900), BOOT_TIMEOUT (s until the tests
+# start, default 300; 900 on debug), QEMU_MEM (default 2G),
 # GUEST_ENV (extra "KEY=value ..." for the guest's environment),
 # QEMU (the qemu-system-x86_64 binary, default from PATH), QEMU_ARGS
-# (extra devices, e.g. the emulated X722 of tests/qemu/x722/).
+# (extra devices, e.g. the emulated X722 of tests/qemu/x722/); for
+# experiments: QEMU_ACCEL (default tcg), QEMU_CPU (default max),
+# GUEST_TSC_KHZ (0: let the guest calibrate its TSC), GUEST_KERNEL,
+# GUEST_INITRD, BOOTS_MAX (default 2: one retry).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,6 +47,24 @@ debug)
 	;;
 esac
 boot_timeout=${boot_timeout:-${BOOT_TIMEOUT:-300}}
+
+# The guest's TSC is the host's (TCG reads it with RDTSC), so tell the
+# guest its frequency instead of letting it calibrate against the
+# emulated PIT: a vCPU preempted during that calibration on a loaded host
+# got 130.9 MHz for a 2096 MHz TSC (tests/qemu/README.rst, "Guests that
+# hang"), and guest time then ran 16 times too fast, into RCU stalls and
+# soft lockups.  GUEST_TSC_KHZ overrides it; 0 leaves the guest to
+# calibrate as it did before.
+tsc_khz=${GUEST_TSC_KHZ:-}
+if [ -z "$tsc_khz" ]; then
+	tk=$top/build/tsc-khz
+	if [ ! -x "$tk" ] || [ "$top/tests/qemu/tsc-khz.c" -nt "$tk" ]; then
+		mkdir -p "$top/build"
+		gcc -O2 -Wall -Wextra -o "$tk" "$top/tests/qemu/tsc-khz.c" 2>/dev/null
+	fi
+	tsc_khz=$("$tk" 2>/dev/null || echo 0)
+fi
+[ "$tsc_khz" -gt 0 ] 2>/dev/null && extra="$extra tsc_early_khz=$tsc_khz"
 kernel=${GUEST_KERNEL:-$kernel}
 [ -f "$kernel" ] || { echo "Bail out! no kernel image $kernel"; exit 1; }
 
@@ -61,7 +83,9 @@ rm -f "$console" "$ktaplog" "$logs"/console.boot*.log "$logs"/hang-cpus*.log
 . "$top/tests/qemu/hangwatch.sh"
 boot() {
 	# tsc=reliable: TCG's TSC is judged unstable otherwise, and the
-	# clocksource watchdog then WARNs under load.
+	# clocksource watchdog then WARNs under load.  It also keeps that
+	# watchdog from catching a TSC calibrated wrong: hence
+	# tsc_early_khz= above.
 	# QEMU runs in the background while watch_guest (hangwatch.sh) reads
 	# the console: a soft lockup, RCU stall, hung task or panic ends it
 	# at once instead of after TIMEOUT.
