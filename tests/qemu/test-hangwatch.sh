@@ -63,7 +63,7 @@ run() {	# <scenario>: sets out, rc, secs, nboots
 	t0=$(date +%s)
 	out=$(FAKE_SCENARIO=$s FAKE_COUNT=$tmp/count QEMU=$data/fake-qemu.sh \
 	      GUEST_KERNEL=$data/boot-6.1.console GUEST_INITRD=$data/boot-6.1.console \
-	      GUEST_LOGS=$tmp/logs TIMEOUT=900 BOOT_TIMEOUT=${BT:-300} HANG_GRACE=1 \
+	      GUEST_LOGS=$tmp/logs GUEST_TSC_KHZ=1 TIMEOUT=900 BOOT_TIMEOUT=${BT:-300} HANG_GRACE=1 \
 	      "$top/tests/qemu/run-guest.sh" fake trivial "" 2>&1)
 	rc=$?
 	secs=$(( $(date +%s) - t0 ))

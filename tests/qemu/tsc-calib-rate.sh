@@ -2,15 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tsc-calib-rate.sh [boots] [parallel] [label]: how often the guest
-# kernel gets its TSC frequency wrong, with and without run-guest.sh's
-# tsc_early_khz= (README.rst, "Guests that hang").  Boots the stock
+# kernel gets its TSC frequency wrong or panics in check_timer(), with
+# run-guest.sh's old command line and with tsc_early_khz= no_timer_check
+# (README.rst, "Guests that hang").  Boots the stock
 # kernel (no initramfs) <boots> times per mode, <parallel> guests at once
 # (default 2), the two modes interleaved so that both see the same host
 # load, each only until it prints "tsc: Detected ... MHz" (60 s at most),
 # and counts the boots more than 1% off the host's TSC (tsc-khz.c), and
 # those that panicked before (check_timer: "IO-APIC + timer doesn't
 # work!").  Prints one line per mode:
-#   tsc-calib: <label> mode=calibrate|tsc_early_khz boots=N wrong_mhz=B panic=P
+#   tsc-calib: <label> mode=old|fixed boots=N wrong_mhz=B panic=P
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,7 +29,8 @@ khz=$("$top/build/tsc-khz")
 
 one() {	# <i> <mode>
 	local con=$out/$2-$1.console extra="" t=0 pid mhz bad
-	[ "$2" = tsc_early_khz ] && extra="tsc_early_khz=$khz"
+	# fixed: what run-guest.sh passes now; old: what it passed before
+	[ "$2" = fixed ] && extra="tsc_early_khz=$khz no_timer_check"
 	: >"$con"
 	"${QEMU:-qemu-system-x86_64}" -accel "${QEMU_ACCEL:-tcg}" -cpu max -smp 4 -m 2G \
 		-nographic -no-reboot -nodefaults -kernel "$kernel" \
@@ -52,15 +54,15 @@ for w in $(seq 0 $((par - 1))); do
 	(
 		for i in $(seq $((w + 1)) "$par" "$boots"); do
 			if [ $((i % 2)) -eq 0 ]; then
-				one "$i" calibrate; one "$i" tsc_early_khz
+				one "$i" old; one "$i" fixed
 			else
-				one "$i" tsc_early_khz; one "$i" calibrate
+				one "$i" fixed; one "$i" old
 			fi
 		done
 	) &
 done
 wait
-for m in calibrate tsc_early_khz; do
+for m in old fixed; do
 	n=$(grep -c "^$m " "$out/results")
 	b=$(grep -c "^$m .* bad$" "$out/results")
 	p=$(grep -c "^$m .* panic " "$out/results")
