@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034  # sets watch_* for the caller
 # Sourced by run-guest.sh (and tests/qemu/test-hangwatch.sh): recognise a
 # guest that hangs or dies from its serial console, while QEMU runs.
 #
