@@ -13,10 +13,15 @@
 # console shows no WARN, BUG, KASAN or lockdep splat.  Exits non-zero on
 # any failure.  Logs: build/logs/guest-<line>/{console,ktap}.log.
 #
-# Environment: TIMEOUT (s, default 900), QEMU_MEM (default 2G),
+# Environment: TIMEOUT (s, default 900), BOOT_TIMEOUT (s until the tests
+# start, default 300; 900 on debug), QEMU_MEM (default 2G),
 # GUEST_ENV (extra "KEY=value ..." for the guest's environment),
 # QEMU (the qemu-system-x86_64 binary, default from PATH), QEMU_ARGS
-# (extra devices, e.g. the emulated X722 of tests/qemu/x722/).
+# (extra devices, e.g. the emulated X722 of tests/qemu/x722/); for
+# experiments: QEMU_ACCEL (default tcg), QEMU_CPU (default max),
+# GUEST_TSC_KHZ (0: let the guest calibrate its TSC), GUEST_TIMER_CHECK
+# (1: let the guest test its timer IRQ at boot), GUEST_KERNEL,
+# GUEST_INITRD, BOOTS_MAX (default 2: one retry).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,6 +30,7 @@ line=${1:?usage: run-guest.sh <line> [tests] [ktap-modules]}
 tests=${2:-trivial}
 ktap=${3:-}
 timeout=${TIMEOUT:-900}
+accel=${QEMU_ACCEL:-tcg}
 logs=${GUEST_LOGS:-$top/build/logs/guest-$line}
 mkdir -p "$logs"
 
@@ -34,57 +40,123 @@ debug)
 	# pci=noacpi: KASAN makes the AML interpreter so slow under TCG
 	# that _PRT evaluation times out and stalls RCU
 	extra="panic_on_warn=1 kmemleak=on pci=noacpi"
+	boot_timeout=${BOOT_TIMEOUT:-900}
 	;;
 *)
-	kernel=$cache/$line/sysroot/boot/vmlinuz-$(cat "$cache/$line/abi")
+	kernel=$cache/$line/sysroot/boot/vmlinuz-$(cat "$cache/$line/abi" 2>/dev/null)
 	extra=""
 	;;
 esac
+boot_timeout=${boot_timeout:-${BOOT_TIMEOUT:-300}}
+
+# The guest's TSC is the host's (TCG reads it with RDTSC), so tell the
+# guest its frequency instead of letting it calibrate against the
+# emulated PIT: a vCPU preempted during that calibration on a loaded host
+# got 130.9 MHz for a 2096 MHz TSC (tests/qemu/README.rst, "Guests that
+# hang"), and guest time then ran 16 times too fast, into RCU stalls and
+# soft lockups.  GUEST_TSC_KHZ overrides it; 0 leaves the guest to
+# calibrate as it did before.
+tsc_khz=${GUEST_TSC_KHZ:-}
+if [ -z "$tsc_khz" ]; then
+	tk=$top/build/tsc-khz
+	if [ ! -x "$tk" ] || [ "$top/tests/qemu/tsc-khz.c" -nt "$tk" ]; then
+		mkdir -p "$top/build"
+		gcc -O2 -Wall -Wextra -o "$tk" "$top/tests/qemu/tsc-khz.c" 2>/dev/null
+	fi
+	tsc_khz=$("$tk" 2>/dev/null || echo 0)
+fi
+[ "$tsc_khz" -gt 0 ] 2>/dev/null && extra="$extra tsc_early_khz=$tsc_khz"
+# no_timer_check: before the TSC is calibrated, check_timer() waits
+# 40 ms for 4 timer ticks, and panics with "IO-APIC + timer doesn't
+# work!" when QEMU, starved on a loaded host, delivers fewer.  KVM
+# guests skip that check the same way (kvm.c).  GUEST_TIMER_CHECK=1
+# keeps it.
+[ "${GUEST_TIMER_CHECK:-0}" = 1 ] || extra="$extra no_timer_check"
+kernel=${GUEST_KERNEL:-$kernel}
 [ -f "$kernel" ] || { echo "Bail out! no kernel image $kernel"; exit 1; }
 
-initrd=$logs/initramfs.cpio.gz
-"$top/tests/qemu/mkinitramfs.sh" "$line" "$initrd" 2>"$logs/mkinitramfs.log" ||
-	{ sed 's/^/# /' "$logs/mkinitramfs.log"; echo "Bail out! initramfs"; exit 1; }
+if [ -n "${GUEST_INITRD:-}" ]; then
+	initrd=$GUEST_INITRD
+else
+	initrd=$logs/initramfs.cpio.gz
+	"$top/tests/qemu/mkinitramfs.sh" "$line" "$initrd" 2>"$logs/mkinitramfs.log" ||
+		{ sed 's/^/# /' "$logs/mkinitramfs.log"; echo "Bail out! initramfs"; exit 1; }
+fi
 
 console=$logs/console.log
 ktaplog=$logs/ktap.log
-rm -f "$console" "$ktaplog" "$logs"/console.boot*.log
+rm -f "$console" "$ktaplog" "$logs"/console.boot*.log "$logs"/hang-cpus*.log
+# shellcheck source=tests/qemu/hangwatch.sh
+. "$top/tests/qemu/hangwatch.sh"
 boot() {
 	# tsc=reliable: TCG's TSC is judged unstable otherwise, and the
-	# clocksource watchdog then WARNs under load.
-	timeout --foreground -k 10 "$timeout" \
-		"${QEMU:-qemu-system-x86_64}" -accel tcg -cpu max -smp 4 \
+	# clocksource watchdog then WARNs under load.  It also keeps that
+	# watchdog from catching a TSC calibrated wrong: hence
+	# tsc_early_khz= above.
+	# QEMU runs in the background while watch_guest (hangwatch.sh) reads
+	# the console: a soft lockup, RCU stall, hung task or panic ends it
+	# at once instead of after TIMEOUT.
+	"${QEMU:-qemu-system-x86_64}" -accel "$accel" -cpu "${QEMU_CPU:-max}" -smp 4 \
 		-m "${QEMU_MEM:-2G}" -nographic -no-reboot -nodefaults \
 		-kernel "$kernel" -initrd "$initrd" \
 		-chardev file,id=con,path="$console" -serial chardev:con \
 		-chardev file,id=ktap,path="$ktaplog" -serial chardev:ktap \
 		-device virtio-rng-pci ${QEMU_ARGS:-} \
+		-qmp unix:"$logs/qmp.sock",server=on,wait=off \
 		-append "console=ttyS0 panic=-1 oops=panic softlockup_panic=0 \
 tsc=reliable mitigations=off loglevel=7 $extra \
 ESPINUDP_TESTS=$tests ESPINUDP_KTAP=$ktap ${GUEST_ENV:-}" \
-		</dev/null >"$logs/qemu.out" 2>&1
-	qrc=$?
+		</dev/null >"$logs/qemu.out" 2>&1 &
+	HANG_MONITOR=$logs/qmp.sock HANG_DUMP=$logs/hang-cpus.log \
+		watch_guest $! "$console" "$timeout" "$boot_timeout"
+	qrc=$watch_rc
 	tr -d '\r' <"$ktaplog" >"$ktaplog.tmp" 2>/dev/null &&
 		mv "$ktaplog.tmp" "$ktaplog"
 	tr -d '\r' <"$console" >"$console.tmp" 2>/dev/null &&
 		mv "$console.tmp" "$console"
+	# a panic ends QEMU by itself (panic=-1, -no-reboot), maybe before
+	# the watcher's next look
+	[ -n "$watch_hang" ] ||
+		grep -q '^# espinudp-guest-done' "$ktaplog" 2>/dev/null ||
+		watch_hang=$(hang_line "$console")
 }
 
-# A kernel that dies while booting, before it starts /init, has run none
-# of our code (no module is loaded yet): under MTTCG, Debian's 6.12 now and
-# then takes an int3 Oops while patching a static key at boot.  Such a
-# boot is retried once; the crash stays in console.boot1.log and is
-# reported below as a diagnostic.  Anything after /init started counts.
+# early_failure: did this boot hang or die before the tests started
+# (/init prints TESTS_START_MARK right before guest-run.sh)?  Nothing of
+# ours had run then: no module of ours is loaded before the tests.  Such
+# a boot is retried once; what it showed is reported as a diagnostic.
+# Under MTTCG, Debian's 6.12 now and then took an int3 Oops and 6.1 a
+# soft lockup while patching a static key at boot (README.rst, "Guests
+# that hang").  Anything after the mark counts and is never retried.
+# Sets why (the first line of the failure).
+early_failure() {
+	local s f
+	why=""
+	[ -s "$ktaplog" ] && return 1		# guest-run.sh had started
+	s=$(start_line "$console")
+	if [ -n "$watch_hang" ]; then
+		f=${watch_hang%%:*} why=${watch_hang#*:}
+	elif ! grep -q '^# espinudp-guest-done' "$ktaplog" 2>/dev/null; then
+		f=$(grep -a -n -m1 -E 'Kernel panic|Oops|BUG:' "$console" | cut -d: -f1)
+		[ -n "$f" ] || return 1			# ended, no crash shown
+		why=$(sed -n "${f}p" "$console")
+	else
+		return 1
+	fi
+	[ -z "$s" ] || { [ "$f" -gt 0 ] && [ "$f" -lt "$s" ]; }
+}
+
 start=$(date +%s)
 boots=0
+retried=""
 while :; do
 	boots=$((boots + 1))
 	boot
-	[ "$boots" -lt 2 ] || break
-	[ -s "$ktaplog" ] && break
-	grep -q 'Run /init as init process' "$console" 2>/dev/null && break
-	grep -Eq 'Kernel panic|Oops' "$console" 2>/dev/null || break
+	[ "$boots" -lt "${BOOTS_MAX:-2}" ] || break
+	early_failure || break
+	retried=$why
 	mv "$console" "$logs/console.boot$boots.log"
+	[ -f "$logs/hang-cpus.log" ] && mv "$logs/hang-cpus.log" "$logs/hang-cpus.boot$boots.log"
 done
 secs=$(( $(date +%s) - start ))
 
@@ -93,9 +165,13 @@ secs=$(( $(date +%s) - start ))
 n=${TAP_N0:-0}
 [ -n "${TAP_N0:-}" ] || echo "TAP version 13"
 fail=0
-if [ -f "$logs/console.boot1.log" ]; then
-	echo "# boot 1 of $line crashed before /init (no test had run); booted again:"
-	grep -E -m3 'Oops|RIP:|Kernel panic' "$logs/console.boot1.log" | sed 's/^/#   /'
+if [ -n "$retried" ]; then
+	echo "# boot 1 of $line hung or crashed before the tests started; booted again."
+	echo "# boot 1: $retried"
+	f=$(grep -a -n -m1 -F -- "$retried" "$logs/console.boot1.log" | cut -d: -f1)
+	[ -n "$f" ] && HANG_EXCERPT=25 hang_excerpt "$logs/console.boot1.log" "$f" |
+		sed 's/^/#   /'
+	echo "# (full console of boot 1: $logs/console.boot1.log)"
 fi
 # The guest's own results: top level lines become ours, nested ones
 # stay indented.
@@ -126,10 +202,20 @@ for t in ${tests//,/ } ${ktap//,/ }; do
 done
 
 n=$((n + 1))
-if grep -q '^# espinudp-guest-done' "$ktaplog" 2>/dev/null; then
+if [ -n "$watch_hang" ] && [ "${watch_hang%%:*}" != 0 ]; then
+	# killed on a soft lockup, RCU stall, hung task or panic
+	echo "not ok $n - $line: guest hung: ${watch_hang#*:} (killed after ${secs}s, boot $boots)"
+	hang_excerpt "$console" "${watch_hang%%:*}" | sed '/^$/d; s/^/# /'
+	fail=1
+elif [ -n "$watch_hang" ]; then
+	echo "not ok $n - $line: guest hung: ${watch_hang#*:}, killed after ${secs}s"
+	{ tail -n 30 "$console" 2>/dev/null; echo; } | tr -d '\033' |
+		sed '/^$/d; s/^/# /'
+	fail=1
+elif grep -q '^# espinudp-guest-done' "$ktaplog" 2>/dev/null; then
 	echo "ok $n - $line: guest finished in ${secs}s"
 else
-	echo "not ok $n - $line: guest did not finish (qemu rc $qrc after ${secs}s, timeout ${timeout}s)"
+	echo "not ok $n - $line: guest did not finish (qemu rc $qrc after ${secs}s)"
 	{ tail -n 30 "$console" 2>/dev/null; echo; } | tr -d '\033' |
 		sed '/^$/d; s/^/# /'
 	fail=1
