@@ -810,10 +810,10 @@ static void x722_test_hw_hashed(void)
  * i40e's own get_rss() on a real IRQ: the CPU of a queue is where the
  * kernel delivers its vector.  A PF, VSI, rings and q_vectors as i40e
  * leaves them after request_irq(): affinity_mask = cpu_possible_mask,
- * only a hint set.  The "vector" of every queue is a real MSI(-X) IRQ of
- * this machine (the first one irq_set_affinity() can move at once: the
- * guest's virtio-rng); the test moves it to each online CPU in turn and
- * i40e must follow.  The key and LUT copies
+ * only a hint set.  The "vector" of every queue is a real IRQ of this
+ * machine that the kernel moves at once (an MSI-X vector of the guest's
+ * virtio-rng); the test moves it to each online CPU in turn and i40e must
+ * follow.  The key and LUT copies
  * are current (no stale bit), so no admin queue command is issued.
  */
 static void x722_test_get_rss(void)
@@ -825,7 +825,7 @@ static void x722_test_get_rss(void)
 	cpumask_var_t saved;
 	struct i40e_vsi *vsi = NULL;
 	struct i40e_pf *pf = NULL;
-	unsigned int irq, cpu, q, bad = 0, tried = 0;
+	unsigned int irq, cpu, q, last, bad = 0, tried = 0;
 	int err = -ENOMEM;
 
 	if (!x722_i40e_get_rss) {
@@ -844,23 +844,27 @@ static void x722_test_get_rss(void)
 	if (!rss || !pf || !vsi || !ring || !rings || !qv)
 		goto out;
 
-	/* a real IRQ with a handler whose delivery the kernel can move */
+	/*
+	 * A real IRQ with a handler that the kernel moves at once, as it
+	 * does i40e's MSI-X vectors: an IO-APIC line moves only at its next
+	 * interrupt, which an idle device may never raise, and a managed
+	 * vector does not move.  Picked by trying: its effective affinity
+	 * must show the move.  The oracle below is the CPU it was moved to.
+	 */
+	last = cpumask_last(cpu_online_mask);
 	for (irq = 1; irq < nr_irqs; irq++) {
 		struct irq_data *d = irq_get_irq_data(irq);
 
-		/*
-		 * MSI/MSI-X, as i40e's vectors: moved at once.  An IO-APIC
-		 * line moves only at its next interrupt, which an idle
-		 * device may never raise.
-		 */
 		if (!d || !irq_has_action(irq) || irqd_is_per_cpu(d) ||
-		    !irqd_can_balance(d) ||
-		    !irqd_can_move_in_process_context(d))
+		    !irqd_can_balance(d) || irqd_affinity_is_managed(d))
 			continue;
 		cpumask_copy(saved, irq_data_get_affinity_mask(d));
-		err = irq_set_affinity(irq, cpumask_of(cpumask_first(cpu_online_mask)));
-		if (!err)
+		err = irq_set_affinity(irq, cpumask_of(last));
+		if (!err &&
+		    cpumask_test_cpu(last, irq_data_get_effective_affinity_mask(d)))
 			break;
+		if (!err)
+			irq_set_affinity(irq, saved);
 	}
 	if (irq >= nr_irqs) {
 		x722_result(false, "get_rss: no movable IRQ found (%d)", err);
