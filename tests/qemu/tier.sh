@@ -8,7 +8,7 @@
 # tools/espinudp-hash, then boots the guest (run-guest.sh) and prints TAP:
 # one result per build step, per selftest, per KTAP test module, and the
 # host's checks of the run.  Build logs go to build/logs/guest-<line>/.
-# Environment: SELFTESTS (comma list, default espinudp_natt), KTAP_MODS
+# Environment: SELFTESTS (comma list, default espinudp_natt,espinudp_ike), KTAP_MODS
 # (default x722_rx_test), BUILD_NAME (artifacts in build/<name>/ instead of
 # build/<line>/), GUEST_ENV, TIMEOUT (see run-guest.sh).
 set -uo pipefail
@@ -57,6 +57,8 @@ fi
 step "test modules (x722sim, x722_rx_test)" "$logs/testmods.log" \
 	tests/kernel/build.sh "$bn" "$kdir"
 step "tools/espinudp-hash" "$logs/tools.log" make -C tools
+step "Debian strongSwan for espinudp_ike (charon, swanctl)" "$logs/strongswan.log" \
+	scripts/fetch-strongswan.sh
 step "udpflow (static)" "$logs/udpflow.log" \
 	gcc -static -O2 -Wall -Wextra -Werror -o build/udpflow tests/selftests/udpflow.c
 
@@ -68,7 +70,7 @@ if [ "$line" = debug ]; then
 	export GUEST_ENV=${GUEST_ENV-COUNT=3}
 	export TIMEOUT=${TIMEOUT:-2400}
 fi
-BUILD_NAME=$bn TAP_N0=$n tests/qemu/run-guest.sh "$line" "${SELFTESTS:-espinudp_natt}" \
+BUILD_NAME=$bn TAP_N0=$n tests/qemu/run-guest.sh "$line" "${SELFTESTS:-espinudp_natt,espinudp_ike}" \
 	"${KTAP_MODS-x722_rx_test}" || fail=1
 n=$(cat "$logs/tap.count" 2>/dev/null || echo $((n + 1)))
 echo "1..$n"
