@@ -33,9 +33,16 @@ trap 'echo "# error: line $LINENO: $BASH_COMMAND exited $?"' ERR
 
 NSA4=${IKE_NCHILD:-256}		# CHILD_SAs of the main IKE_SA = flows
 NSA6=0
-RK_N=${IKE_REKEY_NCHILD:-64}	# CHILD_SAs of the rekeying IKE_SA
-RK_S=${IKE_REKEY_S:-6}		# their rekey_time on A (life_time 2x)
-RK_RUN=${IKE_REKEY_RUN_S:-24}	# traffic during the rekeying phase
+# The rekeying phase: RK_N CHILD_SAs rekeyed every RK_S s (minus up to
+# RK_S / 4, rand_time) by A, hard life_time 3 x RK_S.  A rekey is two
+# exchanges (CREATE_CHILD_SA, then INFORMATIONAL with the DELETE), and an
+# IKE_SA runs one exchange at a time: under TCG one IKE_SA manages about
+# 5 exchanges/s on the 6.1 guest, so RK_N / RK_S stays near 1/s.  Asking
+# for more (64 SAs every 6 s, measured) queues rekeys behind each other
+# until SAs hit their hard lifetime and traffic is lost.
+RK_N=${IKE_REKEY_NCHILD:-8}
+RK_S=${IKE_REKEY_S:-8}
+RK_RUN=${IKE_REKEY_RUN_S:-32}	# traffic during the rekeying phase
 PORTR=24000			# flows of the rekeying IKE_SA
 A_OUT=198.51.100.1		# A as B sees it (1:1 NAT)
 SETUP_TIMEOUT=${IKE_SETUP_TIMEOUT:-900}
@@ -135,6 +142,9 @@ charon {
 	install_routes = no
 	install_virtual_ip = no
 	keep_alive = ${KEEPALIVE_S}s
+	# TCG runs the guest 20-50x slower than hardware: the first
+	# retransmit after 10 s, not 4 s
+	retransmit_timeout = 10
 	filelog {
 		charon {
 			path = $TMP/$1/charon.log
@@ -183,11 +193,11 @@ swan_conn() {	# <a|b> <name> <prefix> <n> <port> <rekey_time> <life_time>
 		dpd_delay = 10s
 		local {
 			auth = psk
-			id = gw-$s
+			id = $name-$s
 		}
 		remote {
 			auth = psk
-			id = gw-$([ "$s" = a ] && echo b || echo a)
+			id = $name-$([ "$s" = a ] && echo b || echo a)
 		}
 		children {
 EOF
@@ -200,7 +210,7 @@ EOF
 				esp_proposals = aes128gcm16
 				rekey_time = $rk
 				life_time = $lt
-				rand_time = $(( ${rk%s} > 0 ? ${rk%s} / 3 : 0 ))s
+				rand_time = $(( ${rk%s} > 0 ? ${rk%s} / 4 : 0 ))s
 				start_action = $start
 			}
 EOF
@@ -217,6 +227,8 @@ secrets {
 	ike-gw {
 		id-a = gw-a
 		id-b = gw-b
+		id-ra = rk-a
+		id-rb = rk-b
 		secret = "i40e-espinudp selftest PSK"
 	}
 }
@@ -275,16 +287,20 @@ wait_children() {	# <port> <n>
 }
 
 # What counts as an error in a charon log.  charon has no severity field
-# (every line is "time thread[group] <conn|id> text" at level 1); these
-# words are how it words a problem: failed/failure/unable/error/invalid
-# (e.g. "unable to install inbound and outbound IPsec SA (SAD) in kernel",
-# "received netlink error", "... failed, not found"), IKEv2 error notifies
-# (NO_PROPOSAL_CHOSEN, AUTHENTICATION_FAILED, TS_UNACCEPTABLE,
-# INVALID_*), retransmits and timeouts of exchanges, a peer not
-# responding, a plugin that did not load.  No exclusion list: a clean run
-# has no such line at all.
+# (every line is "time thread[group] <conn|id> text", all at level 1
+# here); these words are how it words a problem: failed/failure/unable/
+# error/invalid (e.g. "unable to install inbound and outbound IPsec SA
+# (SAD) in kernel", "received netlink error", "querying SAD entry with
+# SPI ... failed", "vici header read error"), IKEv2 error notifies
+# (NO_PROPOSAL_CHOSEN, AUTHENTICATION_FAILED, TS_UNACCEPTABLE, INVALID_*),
+# an exchange given up or a peer not responding, a plugin that did not
+# load, an unknown or missing SA or config.  One exclusion: "retransmit N
+# of request with message ID M" is charon waiting longer than
+# retransmit_timeout for an answer, a matter of TCG's speed on a loaded
+# host, not an error; they are counted and shown, and a retransmit that
+# stays unanswered ends in "giving up after N retransmits", an error.
 log_errors() {	# <log>
-	grep -iE 'fail|unable|error|invalid|denied|abort|critical|retransmit|timeout|timed out|giving up|not responding|no proposal|NO_PROP|TS_UNACCEPT|AUTH_FAILED|not found|unknown|cannot|could not|exceed' "$1" || true
+	grep -iE 'fail|unable|error|invalid|denied|abort|critical|timeout|timed out|giving up|not responding|no proposal|NO_PROP|TS_UNACCEPT|not found|unknown|cannot|could not|exceed|missing' "$1" || true
 }
 
 setup_net
@@ -315,7 +331,8 @@ check "$NSA4 CHILD_SAs established by A's charon (start_action = start)" \
 spi_map "$PORT4" "$NSA4" >"$TMP/spi4"
 nike=$(swan a --list-sas --ike gw | grep -c ESTABLISHED || true)
 log "IKE_SAs of gw: $nike"
-swan a --list-sas --ike gw | head -n 5 | sed 's/^/#   /'
+swan a --list-sas --ike gw >"$TMP/sas" 2>&1 || true	# no pipe into head:
+head -n 5 "$TMP/sas" | sed 's/^/#   /'		# charon would log a reset
 check "one IKE_SA carries them" [ "$nike" -eq 1 ]
 nat=$(ip -n $NSB xfrm state list dst 192.0.2.2 | grep -c 'encap type espinudp sport 4500 dport 4500' || true)
 check "B's $NSA4 inbound SAs are ESP-in-UDP 4500/4500 ($nat)" [ "$nat" -eq "$NSA4" ]
@@ -400,13 +417,15 @@ sleep $((3 * KEEPALIVE_S + 1))
 # --- 3. rekeying under traffic, short lifetimes ---
 # A second IKE_SA whose RK_N children rekey every RK_S s (minus up to a
 # third, rand_time) on A, life_time twice that; B's copy never rekeys on
-# its own, so that A's rekeys do not collide with B's.
+# its own, so that A's rekeys do not collide with B's.  Its own IDs
+# (rk-a, rk-b): B picks the peer config by ID, and with gw's IDs it would
+# pick gw, whose children do not match these traffic selectors.
 for s in b a; do
 	{
 		echo "connections {"
 		swan_conn $s gw c "$NSA4" "$PORT4" 0 0
 		if [ $s = a ]; then
-			swan_conn $s rk r "$RK_N" "$PORTR" "${RK_S}s" "$((2 * RK_S))s"
+			swan_conn $s rk r "$RK_N" "$PORTR" "${RK_S}s" "$((3 * RK_S))s"
 		else
 			swan_conn $s rk r "$RK_N" "$PORTR" 0 0
 		fi
@@ -416,6 +435,7 @@ for s in b a; do
 	swan $s --load-conns --file "$TMP/$s/swanctl.conf" >"$TMP/$s/load2.out" 2>&1 ||
 		{ cat "$TMP/$s/load2.out"; ksft_fail "swanctl --load-conns on $s"; }
 done
+SETUP_TIMEOUT=$((SETUP_TIMEOUT / 2))
 check "$RK_N CHILD_SAs with rekey_time ${RK_S}s established" wait_children "$PORTR" "$RK_N"
 est0=$(grep -c 'CHILD_SA r[0-9]*{[0-9]*} established' "$TMP/a/charon.log" || true)
 rk_count=$((RK_RUN * 1000000 / GAP_US))
@@ -449,7 +469,10 @@ fi
 for s in a b; do
 	errs=$(log_errors "$TMP/$s/charon.log")
 	[ -z "$errs" ] || echo "$errs" | head -n 20 | sed "s/^/# $s: /"
-	check "charon $s: no error in its log ($(wc -l <"$TMP/$s/charon.log") lines)" [ -z "$errs" ]
+	rtx=$(grep -c 'retransmit [0-9]* of request' "$TMP/$s/charon.log" || true)
+	[ "$rtx" -eq 0 ] || grep 'retransmit [0-9]* of request' "$TMP/$s/charon.log" |
+		head -n 5 | sed "s/^/# $s: /"
+	check "charon $s: no error in its log ($(wc -l <"$TMP/$s/charon.log") lines, $rtx retransmits)" [ -z "$errs" ]
 	[ -s "$TMP/$s/charon.out" ] && sed "s/^/# $s stderr: /" "$TMP/$s/charon.out" | head -n 10
 	check "charon $s: nothing on stdout/stderr" [ ! -s "$TMP/$s/charon.out" ]
 done
