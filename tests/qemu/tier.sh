@@ -67,7 +67,10 @@ if [ "$line" = debug ]; then
 	# phase, but 3 datagrams per flow instead of 20.  The SA count stays:
 	# with random-like SPIs the 15-35% spread check needs it (288 SAs
 	# fail it for about 1 key in 4000, 72 SAs for 1 in 7).
-	export GUEST_ENV=${GUEST_ENV-COUNT=3}
+	# espinudp_ike: 128 CHILD_SAs instead of 256 (their setup is a
+	# queue of IKE exchanges), and a rekey load of 4 SAs every 20 s
+	# that one IKE_SA can carry there (see espinudp_ike.sh).
+	export GUEST_ENV=${GUEST_ENV-COUNT=3 IKE_NCHILD=128 IKE_REKEY_NCHILD=4 IKE_REKEY_S=20 IKE_REKEY_RUN_S=60}
 	export TIMEOUT=${TIMEOUT:-2400}
 fi
 BUILD_NAME=$bn TAP_N0=$n tests/qemu/run-guest.sh "$line" "${SELFTESTS:-espinudp_natt,espinudp_ike}" \
