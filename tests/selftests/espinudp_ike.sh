@@ -305,8 +305,10 @@ log_errors() {	# <log>
 
 setup_net
 trap cleanup_ike EXIT
+t0=$SECONDS
 start_charon a
 start_charon b
+log "both charons up in $((SECONDS - t0)) s"
 for s in a b; do
 	log "$s: $(sed -n 's/.*\] //p' "$TMP/$s/charon.log" | grep -m1 'Starting IKE')"
 done
@@ -442,10 +444,12 @@ rekeys_now() { grep -c '<rk|[0-9]*> generating CREATE_CHILD_SA request [0-9]* \[
 est0=$(rekeys_now)
 rk_count=$((RK_RUN * 1000000 / GAP_US))
 NSA4_SAVE=$NSA4 PORT4_SAVE=$PORT4
+t0=$SECONDS
 NSA4=$RK_N PORT4=$PORTR COUNT=$rk_count run_traffic rekey
+rk_secs=$((SECONDS - t0))
 est1=$(rekeys_now)
 rekeys=$((est1 - est0))
-log "rekey: $rekeys CHILD_SA rekeys in $RK_RUN s of traffic ($RK_N SAs, $rk_count datagrams each)"
+log "rekey: $rekeys CHILD_SA rekeys in $rk_secs s of traffic ($RK_N SAs, $rk_count datagrams each, rekey_time ${RK_S}s)"
 check "rekey: CHILD_SAs rekeyed under traffic ($rekeys, >= $RK_N)" [ "$rekeys" -ge "$RK_N" ]
 check "rekey: nothing lost ($RECV/$SENT, lost $LOST, drops $DROPS)" \
 	[ "$SENT" -eq $((RK_N * rk_count)) -a "$RECV" -eq "$SENT" -a "$LOST" -eq 0 -a "$DROPS" -eq 0 ]
@@ -478,4 +482,5 @@ for s in a b; do
 	[ -s "$TMP/$s/charon.out" ] && sed "s/^/# $s stderr: /" "$TMP/$s/charon.out" | head -n 10
 	check "charon $s: nothing on stdout/stderr" [ ! -s "$TMP/$s/charon.out" ]
 done
+log "espinudp_ike.sh: $SECONDS s"
 ksft_exit
