@@ -236,6 +236,8 @@ static DEFINE_MUTEX(espinudp_dev_lock);	/* attach / update / detach */
 static struct espinudp_backlog __percpu *espinudp_backlog;
 static struct espinudp_pending __percpu *espinudp_pending;
 static struct net_device *espinudp_dummy;
+/* rmmod: steer nothing new, let queued flows finish where they are */
+static bool espinudp_draining;
 static enum cpuhp_state espinudp_cpuhp;
 static enum cpuhp_state espinudp_cpuhp_online;
 
@@ -673,7 +675,7 @@ static bool espinudp_rx(struct i40e_espinudp_dev *edev,
 
 	q = espinudp_queue(st->lut, st->lut_size, hash);
 	cpu = q < st->num_queues ? st->queue_cpu[q] : -1;
-	if (cpu < 0 || !cpu_active(cpu))
+	if (cpu < 0 || !cpu_active(cpu) || READ_ONCE(espinudp_draining))
 		cpu = smp_processor_id();
 	ent = &st->flows[ESPINUDP_FLOW_IDX(hash)];
 	cpu = espinudp_flow_cpu(ent, ESPINUDP_FLOW_TAG(hash), cpu);
@@ -1020,11 +1022,39 @@ err_backlog:
 	return err;
 }
 
+/* Every backlog empty and delivered */
+static bool espinudp_backlogs_idle(void)
+{
+	int cpu;
+
+	for_each_online_cpu(cpu) {
+		struct espinudp_backlog *bl = per_cpu_ptr(espinudp_backlog,
+							  cpu);
+
+		if ((u32)atomic_read(&bl->head) != READ_ONCE(bl->tail))
+			return false;
+	}
+	return true;
+}
+
 static void __exit espinudp_exit(void)
 {
+	unsigned long until = jiffies + HZ / 2;
 	struct espinudp_cfg *cfg;
 
 	cpuhp_remove_state_nocalls(espinudp_cpuhp_online);
+
+	/*
+	 * Once the hook is off, i40e delivers every frame on the CPU of its
+	 * queue at once, ahead of the frames of its SA still queued on
+	 * other CPUs.  Steer first to the current CPU only: a flow with
+	 * frames queued elsewhere stays there until they are delivered (the
+	 * flow table), then turns local.  Bounded: under a flood the rest
+	 * is handed over below, as before.
+	 */
+	WRITE_ONCE(espinudp_draining, true);
+	while (!espinudp_backlogs_idle() && time_before(jiffies, until))
+		usleep_range(500, 1000);
 
 	/* Detaches every device: their backlogged frames are handed over */
 	i40e_espinudp_unregister(&espinudp_ops);

@@ -13,12 +13,21 @@
 # scratch copy of the files it touches (OUT/tree); the module is then built
 # with M=OUT/tree/drivers/net/ethernet/intel/i40e and -IOUT/tree/include.
 # Results: OUT/i40e.ko, OUT/Module.symvers (for KBUILD_EXTRA_SYMBOLS),
-# OUT/build.log.  Extra make variables (W=1, C=2, ...) are taken from
-# $I40E_MAKEFLAGS.
+# OUT/build.log, OUT/build-info (source=, kdir=, kernel=, and describe=
+# "i40e from linux-source-X.Y X.Y.Z (Debian V) for kernel R (headers of R:
+# Linux X.Y.Z, Debian V)", which is also printed; scripts/i40e-compat.sh).
+# Extra make variables (W=1, C=2, ...) are taken from $I40E_MAKEFLAGS.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cache=$("$ROOT/scripts/cache-dir")
+# The project cache: created only when KDIR is not given (DKMS gives it,
+# and a DKMS build must not create a cache in root's home)
+cache_dir() { "$ROOT/scripts/cache-dir" 2>/dev/null || true; }
+cache_if_any() {
+	local d=${ESPINUDP_CACHE:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/i40e-espinudp}
+
+	[ -d "$d" ] && (cd "$d" && pwd) || true
+}
 # kernel lines with a series: patches/linux-<X.Y>/
 SUPPORTED=$(cd "$ROOT/patches" 2>/dev/null && ls -d linux-*/ 2>/dev/null |
 	    sed 's|^linux-||; s|/$||' | sort -V | xargs)
@@ -28,6 +37,7 @@ die() { echo "build-i40e: $1" >&2; exit "${2:-1}"; }
 
 [ $# -ge 1 ] && [ $# -le 3 ] || die "usage: $0 KSRC [KDIR] [OUT]" 2
 ksrc=$1
+ksrc_given=$(readlink -f "$1" 2>/dev/null || echo "$1")
 kdir=${2:-}
 out=${3:-}
 
@@ -83,8 +93,10 @@ patches=("$pdir"/*.patch)
 shopt -u nullglob
 [ ${#patches[@]} -gt 0 ] || die "no patches in $pdir"
 
+cache=
 if [ -z "$kdir" ]; then
-	if [ -d "$cache/$line/headers" ]; then
+	cache=$(cache_dir)
+	if [ -n "$cache" ] && [ -d "$cache/$line/headers" ]; then
 		kdir=$cache/$line/headers
 	else
 		kdir=/lib/modules/$(uname -r)/build
@@ -114,6 +126,13 @@ for p in "${patches[@]}"; do
 done
 
 echo "build-i40e: $line, $(basename "$kdir"), ${#patches[@]} patches -> $out" >&2
+# Which source for which kernel (the headers' own release)
+krel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
+       "$kdir/include/generated/utsrelease.h" 2>/dev/null || true)
+info=$(bash "$ROOT/scripts/i40e-compat.sh" describe "$ksrc_given" "$kdir" \
+       "${krel:-unknown}" "$ksrc" 2>/dev/null || true)
+rm -f "$out/build-info"
+echo "build-i40e: ${info:-i40e from $ksrc_given against $kdir}" >&2
 # shellcheck disable=SC2086 # I40E_MAKEFLAGS is a list of make variables
 if ! make -C "$kdir" M="$tree/$I40E" KCFLAGS="-I$tree/include" \
 	CONFIG_I40E=m ${I40E_MAKEFLAGS:-} modules 2>&1 | tee "$out/build.log" >&2; then
@@ -121,7 +140,11 @@ if ! make -C "$kdir" M="$tree/$I40E" KCFLAGS="-I$tree/include" \
 fi
 
 cp "$tree/$I40E/i40e.ko" "$tree/$I40E/Module.symvers" "$out/"
-abi=$(cat "$cache/$line/abi" 2>/dev/null || true)
+printf 'source=%s\nkdir=%s\nkernel=%s\ndescribe=%s\n' "$ksrc_given" "$kdir" \
+	"$krel" "$info" >"$out/build-info"
+[ -n "$cache" ] || cache=$(cache_if_any)
+abi=
+[ -n "$cache" ] && abi=$(cat "$cache/$line/abi" 2>/dev/null || true)
 vermagic=$(modinfo -F vermagic "$out/i40e.ko" 2>/dev/null || true)
 echo "build-i40e: $out/i40e.ko vermagic: $vermagic" >&2
 if [ -n "$abi" ] && [ "$kdir" = "$(cd "$cache/$line/headers" 2>/dev/null && pwd)" ] &&

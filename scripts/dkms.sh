@@ -50,7 +50,7 @@ stage() {
 	mkdir -p "$dst/scripts"
 	cd "$top"
 	cp -a Kbuild ./*.c ./*.h include patches "$dst/"
-	cp -a scripts/*.sh "$dst/scripts/"
+	cp -a scripts/*.sh scripts/cache-dir "$dst/scripts/"
 	[ -f Makefile ] && cp -a Makefile "$dst/"
 	echo "$ver" >"$dst/VERSION"
 	sed "s/@PKGVER@/$ver/" dkms.conf >"$dst/dkms.conf"
@@ -89,8 +89,32 @@ fetch_source() {
 	done
 }
 
+# The dkms tree (--dkmstree in DKMS_OPTS, else dkms's default)
+dkms_tree() {
+	local i
+
+	for ((i = 0; i < ${#dopts[@]}; i++)); do
+		if [ "${dopts[i]}" = --dkmstree ]; then
+			echo "${dopts[i + 1]}"
+			return
+		fi
+	done
+	echo /var/lib/dkms
+}
+
+# What dkms-build.sh said for KVER: which i40e source for which kernel,
+# notes, refusals (make.log of the build, kept by dkms)
+report() {	# report VER KVER
+	local log
+
+	log=$(ls "$(dkms_tree)/$pkg/$1/$2"/*/log/make.log 2>/dev/null | head -1)
+	[ -n "$log" ] || log=$(dkms_tree)/$pkg/$1/build/make.log
+	[ -f "$log" ] || return 0
+	grep -E '^(dkms-build|i40e-compat):' "$log" | sed "s|^|dkms: $2: |"
+}
+
 install() {
-	local ver ks k kd
+	local ver ks k kd failed=
 
 	"$top/scripts/deps.sh" dkms
 	ver=$(version)
@@ -109,10 +133,17 @@ install() {
 	for k in "${ks[@]}"; do
 		kd=
 		[[ $k == *:* ]] && kd=${k#*:}
-		dk install -m "$pkg" -v "$ver" -k "${k%%:*}" \
-			--force-version-override ${kd:+--kernelsourcedir "$kd"}
+		if dk install -m "$pkg" -v "$ver" -k "${k%%:*}" \
+			--force-version-override ${kd:+--kernelsourcedir "$kd"}; then
+			report "$ver" "${k%%:*}"
+		else
+			echo "dkms: $pkg/$ver not installed for ${k%%:*}:" >&2
+			report "$ver" "${k%%:*}" >&2
+			failed=1
+		fi
 	done
 	dk status -m "$pkg"
+	[ -z "$failed" ]
 }
 
 remove() {

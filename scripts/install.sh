@@ -12,7 +12,11 @@
 # script run alone), the build/<line>/module/i40e_espinudp.ko built for
 # KVER is copied there.  The patched i40e.ko built for KVER
 # (build/<line>/i40e/i40e.ko, matched by vermagic) goes to updates/ too, so
-# that it shadows the stock driver.  Then /etc/modprobe.d/i40e-espinudp.conf
+# that it shadows the stock driver; install.sh says which i40e source it was
+# built from for which kernel (build-info of build-i40e.sh) and refuses it
+# when its vermagic or modversion CRCs disagree with the kernel KVER
+# (scripts/i40e-compat.sh ko; the stock i40e of KVER is the reference when
+# DESTDIR/lib/modules/KVER/kernel has it).  Then /etc/modprobe.d/i40e-espinudp.conf
 # (softdep: i40e first; the symbol dependency forces it anyway) and
 # depmod -a KVER (-b DESTDIR when set).
 #
@@ -68,7 +72,21 @@ run_depmod() {
 }
 
 do_install() {
-	local ko i40e
+	local ko i40e='' info kdir
+
+	# The patched i40e first: refuse before installing anything
+	if i40e=$(find_built i40e i40e.ko); then
+		info=$(dirname "$i40e")/build-info
+		kdir=$(sed -n 's/^kdir=//p' "$info" 2>/dev/null || true)
+		say "$i40e: $(sed -n 's/^describe=//p' "$info" 2>/dev/null || echo "no build-info")"
+		if [ -n "$kdir" ] && [ -d "$kdir" ]; then
+			ESPINUDP_MODULES_ROOT=$destdir/lib/modules \
+				"$top/scripts/i40e-compat.sh" ko "$i40e" "$kdir" "$kver" ||
+				die "not installing for $kver: $i40e does not fit that kernel (see REFUSED above)"
+		fi
+	else
+		i40e=
+	fi
 
 	mkdir -p "$updates"
 	if ! ls "$updates"/i40e_espinudp.ko* >/dev/null 2>&1; then
@@ -78,7 +96,7 @@ do_install() {
 		say "installed $ko"
 	fi
 
-	if i40e=$(find_built i40e i40e.ko); then
+	if [ -n "$i40e" ]; then
 		install -m 0644 "$i40e" "$updates/i40e.ko"
 		say "installed $i40e as $updates/i40e.ko"
 	else

@@ -29,27 +29,20 @@ inc=gcc,make,patch,bc,bison,flex,libelf-dev,libssl-dev,kmod,cpio,xz-utils,zstd,p
 # exist only there and vanish with it, so concurrent invocations never
 # unmount each other's /src or /proc.
 enter() {
-	local shared=
-
-	mkdir -p "$root/src" "$root/shared"
-	[ -d "$top/../shared" ] && shared=$(cd "$top/../shared" && pwd)
+	mkdir -p "$root/src"
 	cp -f /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 	unshare --mount --propagation private /bin/bash -euc '
-		root=$1 top=$2 shared=$3
-		shift 3
+		root=$1 top=$2
+		shift 2
 		mount --bind /proc "$root/proc"
 		mount --bind /dev "$root/dev"
 		mount --bind /sys "$root/sys"
+		# the project, frame corpus (tests/corpus) included
 		mount --bind "$top" "$root/src"
-		# the shared frame corpus, where the tests look (../shared)
-		if [ -n "$shared" ]; then
-			mount --bind "$shared" "$root/shared"
-			mount -o remount,ro,bind "$root/shared"
-		fi
 		exec env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 			LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
 			chroot "$root" "$@"
-	' sid-chroot "$root" "$top" "$shared" "$@"
+	' sid-chroot "$root" "$top" "$@"
 }
 
 setup() {

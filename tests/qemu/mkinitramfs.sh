@@ -114,7 +114,7 @@ for d in kernel/crypto kernel/arch/x86/crypto kernel/lib kernel/net/ipv4 \
 	 kernel/net/ipv6 kernel/net/xfrm kernel/net/key kernel/net/core \
 	 kernel/drivers/ptp kernel/drivers/pps kernel/drivers/net/veth.ko \
 	 kernel/drivers/net/veth.ko.xz kernel/drivers/net/dummy.ko \
-	 kernel/drivers/net/dummy.ko.xz kernel/drivers/char/hw_random \
+	 kernel/drivers/net/dummy.ko.xz kernel/drivers/char/hw_random kernel/drivers/virtio \
 	 kernel/drivers/net/ethernet/intel/libie \
 	 kernel/drivers/net/ethernet/intel/libeth \
 	 kernel/net/sched/sch_ingress.ko kernel/net/sched/sch_ingress.ko.xz \

@@ -263,7 +263,11 @@ done
 kill $writer 2>/dev/null || true
 wait $writer 2>/dev/null || true
 check "10 rmmod/modprobe cycles while parameters are written" [ $ok -eq 1 ]
-# the last cycle loaded the defaults again
+# the writer outlived the last modprobe: back to the defaults
+echo 4500 >$params/ports
+echo 1 >$params/steer
+check "parameters read back as written (ports $(cat $params/ports), steer $(cat $params/steer))" \
+	[ "$(cat $params/ports)" = 4500 -a "$(cat $params/steer)" = 1 ]
 run_traffic after_params
 check "after the parameter race: spread, nothing lost" eval 'spread && no_loss'
 ksft_exit

@@ -90,5 +90,10 @@ if [ $rc -ne 0 ]; then
 	grep -E 'ERROR|invariant|SUMMARY|crash-' "$fz/log" | head -20 | sed 's/^/# /'
 fi
 
+# 6. a fresh clone of the committed HEAD stands alone (tests/corpus, no
+#    sibling shared/ directory): the tools build and the core and tool tests pass there
+out=$("$here/clone-check.sh" "$TOP" 2>&1)
+emit "clone: " <<<"$out"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

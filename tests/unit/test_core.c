@@ -3,7 +3,7 @@
  * Unit tests of the i40e-espinudp core (the very i40e_espinudp.c the module
  * builds).  Prints TAP lines; the plan is added by run.sh.
  *
- * usage: test_core CORPUS_DIR [DIFF_CASES]
+ * usage: test_core [CORPUS_DIR [DIFF_CASES]]   (CORPUS_DIR: tests/corpus)
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -805,7 +805,7 @@ static void test_corpus(const char *dir)
 
 int main(int argc, char **argv)
 {
-	const char *dir = argc > 1 ? argv[1] : "../../../shared/corpus";
+	const char *dir = argc > 1 ? argv[1] : "../corpus";
 	unsigned long cases = argc > 2 ? strtoul(argv[2], NULL, 0) : 1000000;
 
 	espinudp_ports_default(&ports);
