@@ -73,7 +73,40 @@ else
 	missing espinudp-hash
 fi
 
+copy_bin /sbin/tc /sbin/tc	# espinudp_ike.sh: act_nat, a 1:1 NAT
+
 cp /etc/protocols /etc/services "$r/etc/"	# ip xfrm ... proto udp
+
+# Debian's strongSwan (scripts/fetch-strongswan.sh, bookworm's 5.9.8):
+# charon, swanctl, libstrongswan/libcharon/libvici and the plugins at
+# their Debian paths (the binaries' RUNPATH is /usr/lib/ipsec); the other
+# libraries from the host (Debian 12 as well), found with ldd.  The
+# selftest writes its own strongswan.conf (STRONGSWAN_CONF).
+sw=$cache/strongswan/root
+if [ -f "$cache/strongswan/.complete" ] && [ -x "$sw/usr/lib/ipsec/charon" ]; then
+	mkdir -p "$r/usr/lib/ipsec/plugins" "$r/usr/sbin"
+	cp -a "$sw/usr/lib/ipsec/." "$r/usr/lib/ipsec/"
+	cp -a "$sw/usr/sbin/swanctl" "$r/usr/sbin/"
+	for f in "$sw"/usr/lib/ipsec/charon "$sw"/usr/sbin/swanctl \
+		 "$sw"/usr/lib/ipsec/*.so.* "$sw"/usr/lib/ipsec/plugins/*.so; do
+		for lib in $(LD_LIBRARY_PATH=$sw/usr/lib/ipsec ldd "$f" |
+			     grep -o '=> /[^ ]*' | cut -c4-); do
+			case $lib in "$sw"/*) continue ;; esac
+			[ -e "$r$lib" ] ||
+				install -D -m 0755 "$(readlink -f "$lib")" "$r$lib"
+		done
+	done
+	# glibc dlopen()s libgcc_s for pthread_cancel(), which charon
+	# and swanctl use
+	gcc_s=$(readlink -f /lib/x86_64-linux-gnu/libgcc_s.so.1)
+	install -D -m 0755 "$gcc_s" "$r/lib/x86_64-linux-gnu/libgcc_s.so.1"
+	# OpenSSL 3 providers: the openssl plugin loads "legacy"
+	ossl=/usr/lib/x86_64-linux-gnu/ossl-modules
+	[ -d $ossl ] && mkdir -p "$r$ossl" && cp -a $ossl/. "$r$ossl/"
+	cat "$cache/strongswan/version" >"$r/etc/strongswan-version"
+else
+	missing strongswan
+fi
 
 # stock modules: a subset of the guest kernel's tree, dependencies
 # resolved by depmod below (checked against the kernel's Module.symvers)
@@ -83,7 +116,10 @@ for d in kernel/crypto kernel/arch/x86/crypto kernel/lib kernel/net/ipv4 \
 	 kernel/drivers/net/veth.ko.xz kernel/drivers/net/dummy.ko \
 	 kernel/drivers/net/dummy.ko.xz kernel/drivers/char/hw_random kernel/drivers/virtio \
 	 kernel/drivers/net/ethernet/intel/libie \
-	 kernel/drivers/net/ethernet/intel/libeth; do
+	 kernel/drivers/net/ethernet/intel/libeth \
+	 kernel/net/sched/sch_ingress.ko kernel/net/sched/sch_ingress.ko.xz \
+	 kernel/net/sched/cls_matchall.ko kernel/net/sched/cls_matchall.ko.xz \
+	 kernel/net/sched/act_nat.ko kernel/net/sched/act_nat.ko.xz; do
 	[ -e "$moddir/$d" ] || continue
 	mkdir -p "$r/lib/modules/$abi/$(dirname "$d")"
 	cp -a "$moddir/$d" "$r/lib/modules/$abi/$(dirname "$d")/"

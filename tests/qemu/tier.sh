@@ -8,7 +8,7 @@
 # tools/espinudp-hash, then boots the guest (run-guest.sh) and prints TAP:
 # one result per build step, per selftest, per KTAP test module, and the
 # host's checks of the run.  Build logs go to build/logs/guest-<line>/.
-# Environment: SELFTESTS (comma list, default espinudp_natt), KTAP_MODS
+# Environment: SELFTESTS (comma list, default espinudp_natt,espinudp_ike), KTAP_MODS
 # (default x722_rx_test), BUILD_NAME (artifacts in build/<name>/ instead of
 # build/<line>/), GUEST_ENV, TIMEOUT (see run-guest.sh).
 set -uo pipefail
@@ -57,6 +57,8 @@ fi
 step "test modules (x722sim, x722_rx_test)" "$logs/testmods.log" \
 	tests/kernel/build.sh "$bn" "$kdir"
 step "tools/espinudp-hash" "$logs/tools.log" make -C tools
+step "Debian strongSwan for espinudp_ike (charon, swanctl)" "$logs/strongswan.log" \
+	scripts/fetch-strongswan.sh
 step "udpflow (static)" "$logs/udpflow.log" \
 	gcc -static -O2 -Wall -Wextra -Werror -o build/udpflow tests/selftests/udpflow.c
 
@@ -65,10 +67,17 @@ if [ "$line" = debug ]; then
 	# phase, but 3 datagrams per flow instead of 20.  The SA count stays:
 	# with random-like SPIs the 15-35% spread check needs it (288 SAs
 	# fail it for about 1 key in 4000, 72 SAs for 1 in 7).
-	export GUEST_ENV=${GUEST_ENV-COUNT=3}
+	# espinudp_ike: 128 CHILD_SAs instead of 256 (their setup is a
+	# queue of IKE exchanges), and a rekey load of 4 SAs every 20 s
+	# that one IKE_SA can carry there (see espinudp_ike.sh).
+	export GUEST_ENV=${GUEST_ENV-COUNT=3 IKE_NCHILD=128 IKE_REKEY_NCHILD=4 IKE_REKEY_S=20 IKE_REKEY_RUN_S=60}
 	export TIMEOUT=${TIMEOUT:-2400}
 fi
-BUILD_NAME=$bn TAP_N0=$n tests/qemu/run-guest.sh "$line" "${SELFTESTS:-espinudp_natt}" \
+# espinudp_natt and espinudp_ike with x722_rx_test take 8-10 min of
+# guest time on a loaded 2-core host: more than run-guest.sh's 900 s
+# default leaves room for
+export TIMEOUT=${TIMEOUT:-1800}
+BUILD_NAME=$bn TAP_N0=$n tests/qemu/run-guest.sh "$line" "${SELFTESTS:-espinudp_natt,espinudp_ike}" \
 	"${KTAP_MODS-x722_rx_test}" || fail=1
 n=$(cat "$logs/tap.count" 2>/dev/null || echo $((n + 1)))
 echo "1..$n"

@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fetch Debian bookworm's strongSwan (charon, swanctl, libstrongswan and
+# its standard plugins) and the libraries they need that the host lacks,
+# into the project cache, with a private apt state (as fetch-kernel.sh:
+# the host's apt configuration is never touched, nothing is installed).
+# The packages are unpacked with dpkg -x into CACHE/strongswan/root;
+# tests/qemu/mkinitramfs.sh copies charon, swanctl, the plugins and their
+# libraries from there into the guest.
+#
+# usage: fetch-strongswan.sh            prints: CACHE/strongswan/root
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=$("$top/scripts/cache-dir")
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+secmirror=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+base=$cache/strongswan
+apt=$cache/apt/strongswan
+root=$base/root
+if [ -f "$base/.complete" ]; then
+	echo "$root"
+	exit 0
+fi
+
+mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$apt/etc" "$base/debs"
+cat >"$apt/etc/sources.list" <<EOS
+deb $mirror bookworm main
+deb $mirror bookworm-updates main
+deb $secmirror bookworm-security main
+EOS
+: >"$apt/status"
+aptopts=(-o "Dir::Etc::SourceList=$apt/etc/sources.list"
+	 -o "Dir::Etc::SourceParts=/nonexistent"
+	 -o "Dir::State=$apt" -o "Dir::State::Lists=$apt/lists"
+	 -o "Dir::State::Status=$apt/status"
+	 -o "Dir::Cache=$apt" -o "Dir::Cache::Archives=$apt/archives"
+	 -o "APT::Default-Release=" -o "Debug::NoLocking=1"
+	 -o "Acquire::Languages=none" -o "APT::Get::List-Cleanup=0")
+apt-get "${aptopts[@]}" -qq update >&2
+
+# strongswan-charon: /usr/lib/ipsec/charon; strongswan-libcharon: libcharon
+# and the IKE plugins (socket-default, kernel-netlink, vici...);
+# libstrongswan: libstrongswan and the basic crypto plugins;
+# libstrongswan-standard-plugins: openssl and friends.
+pkgs="strongswan-charon strongswan-libcharon strongswan-swanctl libstrongswan
+libstrongswan-standard-plugins"
+rm -f "$base"/debs/*.deb
+cd "$base/debs"
+for p in $pkgs; do
+	apt-get "${aptopts[@]}" -qq download "$p" >&2
+done
+rm -rf "$root"
+mkdir -p "$root"
+for d in *.deb; do
+	dpkg -x "$d" "$root"
+done
+
+# Every other library comes from the host (Debian 12 as well) when
+# mkinitramfs.sh copies them: say which are missing, fail.
+libpath=$root/usr/lib/ipsec:$root/usr/lib/ipsec/plugins
+miss=$(find "$root/usr/lib/ipsec" "$root/usr/sbin" -type f -perm -u+x |
+       while read -r f; do
+	       LD_LIBRARY_PATH=$libpath ldd "$f" 2>/dev/null |
+		       awk -v f="${f#"$root"}" '/not found/ { print f ": " $1 }'
+       done | sort -u)
+if [ -n "$miss" ]; then
+	echo "fetch-strongswan: libraries missing on the host:" >&2
+	echo "$miss" >&2
+	exit 1
+fi
+apt-cache "${aptopts[@]}" show strongswan-charon | sed -n 's/^Version: //p' | head -1 >"$base/version"
+touch "$base/.complete"
+echo "$root"

@@ -1,0 +1,493 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A real IKE daemon end to end: Debian's strongSwan (charon + swanctl) in
+# two network namespaces, gateway A (initiator, sender) and gateway B
+# (responder, receiver), over an x722sim pair whose "hardware RSS" leaves
+# NAT-T unhashed on queue 0 like an X722.  IKEv2 with a PSK, NAT-T forced
+# (encap = yes), so IKE runs on 4500 behind the non-ESP marker and ESP runs
+# in UDP; A also sits behind a stateless 1:1 NAT (tc act_nat on its own
+# device: B sees it as 198.51.100.1), so that A's charon detects a NAT
+# here and sends NAT keepalives, as a gateway behind a NAT does.
+#
+#  - IKE_NCHILD (256) CHILD_SAs, one IKE_SA, distinct traffic selectors
+#    (udp port 20000 + i each way), one inner UDP flow of COUNT datagrams
+#    on each (udpflow);
+#  - without i40e_espinudp, >= 99% of the ESP frames are processed on the
+#    queue-0 CPU;
+#  - with it, every CPU 15-35%, every SA on exactly one CPU, the one
+#    tools/espinudp-hash predicts from the device's key and LUT, nothing
+#    lost or reordered; ethtool -S counts IKE frames (espinudp_ike) and
+#    A's keepalives (espinudp_keepalive) in their own classes;
+#  - rekeying under traffic with short lifetimes (IKE_REKEY_NCHILD
+#    CHILD_SAs of a second IKE_SA, rekey_time IKE_REKEY_S): nothing lost;
+#  - neither charon logs an error (see log_errors below).
+#
+# Environment: IKE_NCHILD, IKE_REKEY_NCHILD, IKE_REKEY_S, IKE_REKEY_RUN_S,
+# COUNT, GAP_US (natt_lib.sh).  The debug tier runs a smaller scale.
+set -eE
+cd "$(dirname "$0")"
+TMP=${TMP:-/tmp/ike}
+. ./natt_lib.sh
+trap 'echo "# error: line $LINENO: $BASH_COMMAND exited $?"' ERR
+
+NSA4=${IKE_NCHILD:-256}		# CHILD_SAs of the main IKE_SA = flows
+NSA6=0
+# The rekeying phase: RK_N CHILD_SAs rekeyed every RK_S s (minus up to
+# RK_S / 4, rand_time) by A, hard life_time 3 x RK_S.  A rekey is two
+# exchanges (CREATE_CHILD_SA, then INFORMATIONAL with the DELETE), and an
+# IKE_SA runs one exchange at a time: under TCG one IKE_SA manages about
+# 5 exchanges/s on the 6.1 guest, so RK_N / RK_S stays near 1/s.  Asking
+# for more (64 SAs every 6 s, measured) queues rekeys behind each other
+# until SAs hit their hard lifetime and traffic is lost.
+RK_N=${IKE_REKEY_NCHILD:-8}
+RK_S=${IKE_REKEY_S:-8}
+RK_RUN=${IKE_REKEY_RUN_S:-32}	# traffic during the rekeying phase
+PORTR=24000			# flows of the rekeying IKE_SA
+A_OUT=198.51.100.1		# A as B sees it (1:1 NAT)
+SETUP_TIMEOUT=${IKE_SETUP_TIMEOUT:-900}
+KEEPALIVE_S=2
+# charon's plugins: what a PSK gateway with the kernel's IPsec needs
+want_plugins="random nonce openssl kdf pem pkcs1 x509 pubkey kernel-netlink socket-default vici"
+NAT=1
+
+pct() { echo "$(($1 / 10)).$(($1 % 10))%"; }
+
+grep -qx strongswan /etc/missing 2>/dev/null && ksft_skip "strongSwan not in the initramfs"
+require_cmd /usr/lib/ipsec/charon swanctl espinudp-hash
+
+swan() {	# <a|b> <swanctl command> [args]: swanctl on one gateway's vici
+	local s=$1 c=$2 ns
+
+	shift 2
+	[ "$s" = a ] && ns=$NSA || ns=$NSB
+	ip netns exec "$ns" env STRONGSWAN_CONF="$TMP/$s/strongswan.conf" \
+		swanctl "$c" --uri "unix://$TMP/$s/charon.vici" "$@"
+}
+
+cleanup_ike() {
+	local s p i rc=$?
+
+	if [ $rc -ne 0 ] && [ $rc -ne $ksft_skip ] || [ $__ksft_failed -ne 0 ]; then
+		for s in a b; do
+			[ -f "$TMP/$s/charon.log" ] || continue
+			echo "# charon $s, last 30 log lines:"
+			tail -n 30 "$TMP/$s/charon.log" | sed 's/^/#   /'
+		done
+	fi
+
+	# charon first (SIGTERM: it deletes its SAs), then the scenario
+	for s in a b; do
+		p=$(cat "$TMP/$s/charon.pid" 2>/dev/null) || continue
+		kill "$p" 2>/dev/null || continue
+		for i in $(seq 50); do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.1
+		done
+	done
+	cleanup_natt
+}
+
+# --- the network: as natt_lib.sh's setup_natt, IPv4, no hand-made SAs ---
+setup_net() {
+	rm -rf "$TMP"
+	mkdir -p "$TMP"/a "$TMP"/b
+	for m in esp4 xfrm_user x722sim; do
+		modprobe $m || ksft_skip "module $m missing"
+	done
+	modprobe drbg 2>/dev/null || true
+	DEVA=x722a0
+	DEVB=x722b0
+	ip netns add $NSA
+	ip netns add $NSB
+	ip link set $DEVA netns $NSA
+	ip link set $DEVB netns $NSB
+	for n in $NSA $NSB; do
+		ip -n $n link set lo up
+		ip netns exec $n sysctl -qw net.ipv4.conf.all.rp_filter=0
+	done
+	ip -n $NSA link set $DEVA address 02:00:00:00:00:0a up
+	ip -n $NSB link set $DEVB address 02:00:00:00:00:0b up
+	ip -n $NSA addr add 192.0.2.1/24 dev $DEVA
+	ip -n $NSB addr add 192.0.2.2/24 dev $DEVB
+	ip -n $NSA neigh replace 192.0.2.2 lladdr 02:00:00:00:00:0b dev $DEVA nud permanent
+	# A behind a stateless 1:1 NAT: 192.0.2.1 <-> 198.51.100.1 on A's
+	# own device (clsact + act_nat), so that IKE's NAT detection finds
+	# a NAT at A and A's charon sends keepalives
+	if modprobe sch_ingress && modprobe cls_matchall && modprobe act_nat; then
+		ip netns exec $NSA tc qdisc add dev $DEVA clsact
+		ip netns exec $NSA tc filter add dev $DEVA egress matchall \
+			action nat egress 192.0.2.1/32 $A_OUT
+		ip netns exec $NSA tc filter add dev $DEVA ingress matchall \
+			action nat ingress $A_OUT/32 192.0.2.1
+		ip -n $NSB route add $A_OUT/32 dev $DEVB
+	else
+		log "no act_nat: no NAT at A, so no keepalives"
+		NAT=0
+		A_OUT=192.0.2.1
+	fi
+	ip -n $NSB neigh replace $A_OUT lladdr 02:00:00:00:00:0a dev $DEVB nud permanent
+	# inner addresses, behind each gateway
+	ip -n $NSA addr add 10.9.0.1/32 dev lo
+	ip -n $NSB addr add 10.9.0.2/32 dev lo
+	ip -n $NSA route add 10.9.0.2/32 via 192.0.2.2 src 10.9.0.1
+	ip -n $NSB route add 10.9.0.1/32 via $A_OUT src 10.9.0.2
+}
+
+# --- strongSwan ---
+# strongswan.conf of one gateway: its own vici socket and log file, only
+# the plugins a PSK gateway needs, no routes (the test routes itself).
+swan_conf() {	# <a|b>
+	cat <<EOF
+charon {
+	load = $want_plugins
+	install_routes = no
+	install_virtual_ip = no
+	keep_alive = ${KEEPALIVE_S}s
+	# TCG runs the guest 20-50x slower than hardware: the first
+	# retransmit after 10 s, not 4 s
+	retransmit_timeout = 10
+	filelog {
+		charon {
+			path = $TMP/$1/charon.log
+			time_format = %T
+			ike_name = yes
+			default = 1
+			flush_line = yes
+		}
+	}
+	syslog {
+		daemon {
+			default = -1
+		}
+	}
+	plugins {
+		vici {
+			socket = unix://$TMP/$1/charon.vici
+		}
+	}
+}
+swanctl {
+	load = pem pkcs1 x509 pubkey
+}
+EOF
+}
+
+# swanctl.conf: connection <name> with <n> children <prefix>0.. on inner
+# UDP port <port> + i (both ports: the flow's source and destination).
+# A initiates every child at load (start_action = start); B responds.
+swan_conn() {	# <a|b> <name> <prefix> <n> <port> <rekey_time> <life_time>
+	local s=$1 name=$2 pfx=$3 n=$4 port=$5 rk=$6 lt=$7 i me peer laddr raddr start
+
+	if [ "$s" = a ]; then
+		me=1 peer=2 laddr=192.0.2.1 raddr=192.0.2.2 start=start
+	else
+		me=2 peer=1 laddr=192.0.2.2 raddr=$A_OUT start=none
+	fi
+	cat <<EOF
+	$name {
+		version = 2
+		local_addrs = $laddr
+		remote_addrs = $raddr
+		encap = yes
+		proposals = aes128gcm16-prfsha256-ecp256
+		rekey_time = 0
+		dpd_delay = 10s
+		local {
+			auth = psk
+			id = $name-$s
+		}
+		remote {
+			auth = psk
+			id = $name-$([ "$s" = a ] && echo b || echo a)
+		}
+		children {
+EOF
+	for ((i = 0; i < n; i++)); do
+		cat <<EOF
+			$pfx$i {
+				local_ts = 10.9.0.$me/32[udp/$((port + i))]
+				remote_ts = 10.9.0.$peer/32[udp/$((port + i))]
+				mode = tunnel
+				esp_proposals = aes128gcm16
+				rekey_time = $rk
+				life_time = $lt
+				rand_time = $(( ${rk%s} > 0 ? ${rk%s} / 4 : 0 ))s
+				start_action = $start
+			}
+EOF
+	done
+	cat <<EOF
+		}
+	}
+EOF
+}
+
+swan_secrets() {
+	cat <<EOF
+secrets {
+	ike-gw {
+		id-a = gw-a
+		id-b = gw-b
+		id-ra = rk-a
+		id-rb = rk-b
+		secret = "i40e-espinudp selftest PSK"
+	}
+}
+EOF
+}
+
+start_charon() {	# <a|b>
+	local s=$1 ns d=$TMP/$1
+
+	[ "$s" = a ] && ns=$NSA || ns=$NSB
+	swan_conf "$s" >"$d/strongswan.conf"
+	# swanctl reads credentials from directories next to its file
+	mkdir -p "$d"/{x509,x509ca,x509ocsp,x509aa,x509ac,x509crl,pubkey,private,rsa,ecdsa,bliss,pkcs8,pkcs12}
+	# charon's pid file is /var/run/charon.pid: a tmpfs of its own
+	# there, in the mount namespace ip netns exec made for it
+	ip netns exec "$ns" sh -c "mount -t tmpfs tmpfs /var/run &&
+		exec env STRONGSWAN_CONF=$d/strongswan.conf /usr/lib/ipsec/charon" \
+		>"$d/charon.out" 2>&1 &
+	echo $! >"$d/charon.pid"
+	echo $! >>"$TMP"/pids
+	wait_line "$d/charon.log" "spawning .* worker threads" 600
+}
+
+# inbound SAs of B: "<flow> <spi>" for the children on <port>..<port+n-1>,
+# from B's policies (dir in: dport -> reqid) and states (reqid -> SPI)
+spi_map() {	# <port> <n>
+	{
+		ip -n $NSB xfrm policy list dir in
+		echo "--states--"
+		ip -n $NSB xfrm state list dst 192.0.2.2
+	} | awk -v p0="$1" -v n="$2" '
+		/^--states--/ { st = 1; next }
+		!st && /^src/ { dp = ""; for (i = 1; i < NF; i++) if ($i == "dport") dp = $(i + 1) }
+		!st && /reqid/ { for (i = 1; i < NF; i++) if ($i == "reqid") req[$(i + 1)] = dp }
+		st && /reqid/ { spi = ""; r = "";
+			for (i = 1; i < NF; i++) {
+				if ($i == "spi") spi = $(i + 1)
+				if ($i == "reqid") r = $(i + 1)
+			}
+			if ((r in req) && req[r] >= p0 && req[r] < p0 + n)
+				print req[r] - p0, spi }' |
+	while read -r f x; do echo "$f $((x))"; done | sort -n
+}
+
+# wait until B holds <n> inbound SAs of the children on <port>..
+wait_children() {	# <port> <n>
+	local t0=$SECONDS got=0
+
+	while [ $((SECONDS - t0)) -lt "$SETUP_TIMEOUT" ]; do
+		got=$(spi_map "$1" "$2" | awk '{ print $1 }' | sort -u | wc -l)
+		[ "$got" -ge "$2" ] && break
+		sleep 1
+	done
+	log "$got/$2 CHILD_SAs (ports $1..$(($1 + $2 - 1))) up in $((SECONDS - t0)) s"
+	[ "$got" -ge "$2" ]
+}
+
+# What counts as an error in a charon log.  charon has no severity field
+# (every line is "time thread[group] <conn|id> text", all at level 1
+# here); these words are how it words a problem: failed/failure/unable/
+# error/invalid (e.g. "unable to install inbound and outbound IPsec SA
+# (SAD) in kernel", "received netlink error", "querying SAD entry with
+# SPI ... failed", "vici header read error"), IKEv2 error notifies
+# (NO_PROPOSAL_CHOSEN, AUTHENTICATION_FAILED, TS_UNACCEPTABLE, INVALID_*),
+# an exchange given up or a peer not responding, a plugin that did not
+# load, an unknown or missing SA or config.  One exclusion: "retransmit N
+# of request with message ID M" is charon waiting longer than
+# retransmit_timeout for an answer, a matter of TCG's speed on a loaded
+# host, not an error; they are counted and shown, and a retransmit that
+# stays unanswered ends in "giving up after N retransmits", an error.
+log_errors() {	# <log>
+	grep -iE 'fail|unable|error|invalid|denied|abort|critical|timeout|timed out|giving up|not responding|no proposal|NO_PROP|TS_UNACCEPT|not found|unknown|cannot|could not|exceed|missing' "$1" || true
+}
+
+setup_net
+trap cleanup_ike EXIT
+t0=$SECONDS
+start_charon a
+start_charon b
+log "both charons up in $((SECONDS - t0)) s"
+for s in a b; do
+	log "$s: $(sed -n 's/.*\] //p' "$TMP/$s/charon.log" | grep -m1 'Starting IKE')"
+done
+plugins=$(grep -m1 'loaded plugins:' "$TMP/a/charon.log" | sed 's/.*loaded plugins: //')
+log "charon plugins: $plugins"
+all_loaded() {
+	local p
+
+	for p in $want_plugins; do
+		[[ " $plugins " == *" $p "* ]] || { log "plugin $p did not load"; return 1; }
+	done
+}
+check "charon loaded every plugin of its load list ($want_plugins)" all_loaded
+
+for s in b a; do
+	{
+		echo "connections {"
+		swan_conn $s gw c "$NSA4" "$PORT4" 0 0
+		echo "}"
+		swan_secrets
+	} >"$TMP/$s/swanctl.conf"
+	swan $s --load-all --file "$TMP/$s/swanctl.conf" >"$TMP/$s/load.out" 2>&1 ||
+		{ cat "$TMP/$s/load.out"; ksft_fail "swanctl --load-all on $s"; }
+done
+check "$NSA4 CHILD_SAs established by A's charon (start_action = start)" \
+	wait_children "$PORT4" "$NSA4"
+spi_map "$PORT4" "$NSA4" >"$TMP/spi4"
+nike=$(swan a --list-sas --ike gw | grep -c ESTABLISHED || true)
+log "IKE_SAs of gw: $nike"
+swan a --list-sas --ike gw >"$TMP/sas" 2>&1 || true	# no pipe into head:
+head -n 5 "$TMP/sas" | sed 's/^/#   /'		# charon would log a reset
+check "one IKE_SA carries them" [ "$nike" -eq 1 ]
+nat=$(ip -n $NSB xfrm state list dst 192.0.2.2 | grep -c 'encap type espinudp sport 4500 dport 4500' || true)
+check "B's $NSA4 inbound SAs are ESP-in-UDP 4500/4500 ($nat)" [ "$nat" -eq "$NSA4" ]
+check "IKE floated to 4500 (A's log: sending from ...[4500])" \
+	grep -q 'sending packet: from 192.0.2.1\[4500\] to 192.0.2.2\[4500\]' "$TMP/a/charon.log"
+if [ $NAT -eq 1 ]; then
+	check "A's charon found the NAT and sends keepalives" \
+		grep -q 'local host is behind NAT, sending keep alives' "$TMP/a/charon.log"
+else
+	skip_check "A's charon sends keepalives" "no act_nat, no NAT"
+fi
+
+# --- 1. baseline: no module ---
+run_traffic baseline
+check "baseline: >= 99% of ESP frames on the queue-0 CPU (cpu0 $(pct "${SHARE[0]}"), max $(pct "$(max_share)"))" \
+	[ "$(max_share)" -ge 990 -a "${SHARE[0]}" -ge "$(max_share)" ]
+check "baseline: every datagram went through an SA ($ESP_RX/$SENT)" [ "$ESP_RX" -eq "$SENT" ]
+no_loss() {
+	[ "$SENT" -eq $((NSA4 * COUNT)) ] && [ "$RECV" -eq "$SENT" ] &&
+		[ "$LOST" -eq 0 ] && [ "$DROPS" -eq 0 ]
+}
+check "baseline: nothing lost ($RECV/$SENT, drops $DROPS)" no_loss
+
+# --- 2. with the module ---
+grep -qx i40e_espinudp /etc/missing 2>/dev/null &&
+	ksft_fail "i40e_espinudp.ko was not built"
+modprobe i40e_espinudp || ksft_fail "modprobe i40e_espinudp"
+ethS() { ip netns exec $NSB ethtool -S $DEVB | awk -v k="$1:" '$1 == k { print $2 }'; }
+ike0=$(ethS espinudp_ike) ka0=$(ethS espinudp_keepalive)
+CAPTURE=1 run_traffic module
+
+spread() {
+	local c ok=0
+
+	for ((c = 0; c < NCPU; c++)); do
+		[ "${SHARE[c]}" -ge 150 ] && [ "${SHARE[c]}" -le 350 ] || ok=1
+	done
+	return $ok
+}
+
+# predicted CPU of every SA == observed CPU (x722sim: queue q is serviced
+# by CPU q % NCPU)
+predicted() {	# <label>
+	local label=$1 spi q n=0 bad=0 obs
+
+	ip netns exec $NSB ethtool -x $DEVB >"$TMP/$label.rss"
+	espinudp-hash --lut-file "$TMP/$label.rss" "$TMP/$label.pcap" \
+		>"$TMP/$label.pred" 2>"$TMP/$label.hist" || {
+		cat "$TMP/$label.hist"; return 1; }
+	declare -A want=()
+	while read -r _ class spi _ q; do
+		[ "$class" = esp ] || continue
+		want[$((0x$spi))]=$((q % NCPU))
+	done <"$TMP/$label.pred"
+	while read -r spi _ obs; do
+		n=$((n + 1))
+		if [ "${want[$spi]:-x}" != "$obs" ]; then
+			bad=$((bad + 1))
+			[ $bad -le 5 ] && log "SPI $spi: predicted cpu ${want[$spi]:-none}, observed $obs"
+		fi
+	done <"$TMP/$label.cpu"
+	log "$label: $((n - bad))/$n SAs on the predicted CPU (${#want[@]} SPIs captured)"
+	[ $bad -eq 0 ] && [ $n -eq "$NSA4" ]
+}
+
+shares="" 
+for ((c = 0; c < NCPU; c++)); do shares+=" cpu$c $(pct "${SHARE[c]}")"; done
+check "module: every CPU processes 15-35% of ESP frames ($shares )" spread
+check "module: every SA on exactly one CPU" one_cpu_per_sa module
+check "module: every SA on the CPU espinudp-hash predicts" predicted module
+check "module: nothing lost ($RECV/$SENT, drops $DROPS)" no_loss
+check "module: no flow reordered ($REORD, dup $DUPS)" [ "$REORD" -eq 0 -a "$DUPS" -eq 0 ]
+check "module: /proc/net/xfrm_stat did not move ($XFRM_ERR)" [ "$XFRM_ERR" -eq 0 ]
+esp=$(ethS espinudp_esp)
+check "module: ethtool -S espinudp_esp counts the ESP frames (${esp:-none})" \
+	[ "${esp:-0}" -ge $((NSA4 * COUNT)) ]
+
+# keepalives: A's charon sends one after KEEPALIVE_S without outbound
+# traffic, DPD (dpd_delay) after 10 s without inbound: a quiet window
+sleep $((3 * KEEPALIVE_S + 1))
+
+# --- 3. rekeying under traffic, short lifetimes ---
+# A second IKE_SA whose RK_N children rekey every RK_S s (minus up to a
+# third, rand_time) on A, life_time twice that; B's copy never rekeys on
+# its own, so that A's rekeys do not collide with B's.  Its own IDs
+# (rk-a, rk-b): B picks the peer config by ID, and with gw's IDs it would
+# pick gw, whose children do not match these traffic selectors.
+for s in b a; do
+	{
+		echo "connections {"
+		swan_conn $s gw c "$NSA4" "$PORT4" 0 0
+		if [ $s = a ]; then
+			swan_conn $s rk r "$RK_N" "$PORTR" "${RK_S}s" "$((3 * RK_S))s"
+		else
+			swan_conn $s rk r "$RK_N" "$PORTR" 0 0
+		fi
+		echo "}"
+		swan_secrets
+	} >"$TMP/$s/swanctl.conf"
+	swan $s --load-conns --file "$TMP/$s/swanctl.conf" >"$TMP/$s/load2.out" 2>&1 ||
+		{ cat "$TMP/$s/load2.out"; ksft_fail "swanctl --load-conns on $s"; }
+done
+SETUP_TIMEOUT=$((SETUP_TIMEOUT / 2))
+check "$RK_N CHILD_SAs with rekey_time ${RK_S}s established" wait_children "$PORTR" "$RK_N"
+# rekeys: A's CREATE_CHILD_SA requests carrying REKEY_SA in IKE_SA rk
+rekeys_now() { grep -c '<rk|[0-9]*> generating CREATE_CHILD_SA request [0-9]* \[.*N(REKEY_SA)' "$TMP/a/charon.log" || true; }
+est0=$(rekeys_now)
+rk_count=$((RK_RUN * 1000000 / GAP_US))
+NSA4_SAVE=$NSA4 PORT4_SAVE=$PORT4
+t0=$SECONDS
+NSA4=$RK_N PORT4=$PORTR COUNT=$rk_count run_traffic rekey
+rk_secs=$((SECONDS - t0))
+est1=$(rekeys_now)
+rekeys=$((est1 - est0))
+log "rekey: $rekeys CHILD_SA rekeys in $rk_secs s of traffic ($RK_N SAs, $rk_count datagrams each, rekey_time ${RK_S}s)"
+check "rekey: CHILD_SAs rekeyed under traffic ($rekeys, >= $RK_N)" [ "$rekeys" -ge "$RK_N" ]
+check "rekey: nothing lost ($RECV/$SENT, lost $LOST, drops $DROPS)" \
+	[ "$SENT" -eq $((RK_N * rk_count)) -a "$RECV" -eq "$SENT" -a "$LOST" -eq 0 -a "$DROPS" -eq 0 ]
+check "rekey: /proc/net/xfrm_stat did not move ($XFRM_ERR)" [ "$XFRM_ERR" -eq 0 ]
+# A flow's datagrams cross from the old SA to the new one; with the
+# module the two SAs may be on two CPUs.
+check "rekey: no flow reordered ($REORD, dup $DUPS)" [ "$REORD" -eq 0 -a "$DUPS" -eq 0 ]
+NSA4=$NSA4_SAVE PORT4=$PORT4_SAVE
+
+ike1=$(ethS espinudp_ike) ka1=$(ethS espinudp_keepalive)
+log "ethtool -S $DEVB while the module was loaded: espinudp_ike +$((ike1 - ike0)), espinudp_keepalive +$((ka1 - ka0))"
+ip netns exec $NSB ethtool -S $DEVB | grep espinudp_ | tr -s ' ' | sed 's/^/# /'
+check "IKE on 4500 (non-ESP marker) counted as espinudp_ike (+$((ike1 - ike0)))" \
+	[ $((ike1 - ike0)) -gt 0 ]
+if [ $NAT -eq 1 ]; then
+	check "A's keepalives counted as espinudp_keepalive (+$((ka1 - ka0)))" \
+		[ $((ka1 - ka0)) -gt 0 ]
+else
+	skip_check "keepalives counted" "no act_nat, no NAT"
+fi
+
+# --- 4. the daemons' logs ---
+for s in a b; do
+	errs=$(log_errors "$TMP/$s/charon.log")
+	[ -z "$errs" ] || echo "$errs" | head -n 20 | sed "s/^/# $s: /"
+	rtx=$(grep -c 'retransmit [0-9]* of request' "$TMP/$s/charon.log" || true)
+	[ "$rtx" -eq 0 ] || grep 'retransmit [0-9]* of request' "$TMP/$s/charon.log" |
+		head -n 5 | sed "s/^/# $s: /"
+	check "charon $s: no error in its log ($(wc -l <"$TMP/$s/charon.log") lines, $rtx retransmits)" [ -z "$errs" ]
+	[ -s "$TMP/$s/charon.out" ] && sed "s/^/# $s stderr: /" "$TMP/$s/charon.out" | head -n 10
+	check "charon $s: nothing on stdout/stderr" [ ! -s "$TMP/$s/charon.out" ]
+done
+log "espinudp_ike.sh: $SECONDS s"
+ksft_exit
