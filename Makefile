@@ -31,7 +31,7 @@ KHDRS	:= i40e_espinudp.h espinudp_types.h include/linux/net/intel/i40e_espinudp.
 
 .PHONY: all modules kbuild-check clean help tools check bench demo deps i40e install \
 	uninstall checkwarnings sparse style dkms-install dkms-remove \
-	check-latest
+	check-latest check-x722
 
 all: modules
 
@@ -104,6 +104,11 @@ demo:
 check-latest:
 	TIERS="$(or $(TIERS),50-latest)" tests/run-all.sh
 
+# The emulated X722 (tests/qemu/x722): Debian's stock i40e on a QEMU
+# device model; the first run builds QEMU (cached by hash)
+check-x722:
+	TIERS="$(or $(TIERS),33-x722-stock)" tests/run-all.sh
+
 help:
 	@echo 'i40e-espinudp targets:'
 	@echo '  make / modules    build i40e_espinudp.ko against KDIR=$(KDIR)'
@@ -119,4 +124,5 @@ help:
 	@echo '  make uninstall    remove them'
 	@echo '  make dkms-install / dkms-remove'
 	@echo '  make check-latest build and boot the newest (sid) kernel line'
+	@echo '  make check-x722   stock i40e on the emulated X722 (builds QEMU once)'
 	@echo '  make deps         install the Debian packages the targets need'
