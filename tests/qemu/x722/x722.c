@@ -370,13 +370,21 @@ static void x722_fire_vector(X722State *s, unsigned v)
     }
 }
 
+/* the misc vector fires when an enabled ICR0 cause is pending */
+static void x722_misc_check(X722State *s)
+{
+    uint32_t icr0 = rd(s, X722_PFINT_ICR0);
+
+    if (icr0 & rd(s, X722_PFINT_ICR0_ENA) & ~X722_ICR0_INTEVENT) {
+        wr(s, X722_PFINT_ICR0, icr0 | X722_ICR0_INTEVENT);
+        x722_fire_vector(s, 0);
+    }
+}
+
 static void x722_icr0_raise(X722State *s, uint32_t cause)
 {
     wr(s, X722_PFINT_ICR0, rd(s, X722_PFINT_ICR0) | cause);
-    if (rd(s, X722_PFINT_ICR0) & rd(s, X722_PFINT_ICR0_ENA)) {
-        wr(s, X722_PFINT_ICR0, rd(s, X722_PFINT_ICR0) | X722_ICR0_INTEVENT);
-        x722_fire_vector(s, 0);
-    }
+    x722_misc_check(s);
 }
 
 static void x722_queue_irq(X722State *s, bool rx, unsigned q)
@@ -546,7 +554,8 @@ static void x722_txq_enable(X722State *s, unsigned q, uint32_t val)
         wr(s, X722_QTX_ENA(q), val & ~X722_QENA_STAT);
         return;
     }
-    t->tail = t->head;
+    t->tail = rd(s, X722_QTX_TAIL(q)) < t->qlen ? rd(s, X722_QTX_TAIL(q))
+                                                   : t->head;
     t->frags = 0;
     t->tso = false;
     t->insert_vlan = false;
@@ -597,7 +606,14 @@ static void x722_rxq_enable(X722State *s, unsigned q, uint32_t val)
         wr(s, X722_QRX_ENA(q), val & ~X722_QENA_STAT);
         return;
     }
-    r->tail = r->head;
+    /* the driver fills the ring and writes the tail before enabling */
+    r->tail = rd(s, X722_QRX_TAIL(q));
+    if (r->tail >= r->qlen) {
+        qemu_log_mask(LOG_GUEST_ERROR, "x722: RX queue %u tail %u beyond "
+                      "ring length %u\n", q, r->tail, r->qlen);
+        wr(s, X722_QRX_ENA(q), val & ~X722_QENA_STAT);
+        return;
+    }
     r->enabled = true;
     wr(s, X722_QRX_ENA(q), val | X722_QENA_STAT);
     trace_x722_rxq_enable(s->pf_id, q, r->base, r->qlen, r->dbuff);
@@ -1693,6 +1709,13 @@ static void x722_aq_command(X722State *s, X722AqCmd *c)
     case 0x0251:    /* remove MAC/VLAN */
         rc = x722_macvlan(s, c, c->opcode == 0x0250);
         break;
+    case 0x025A:    /* add control packet filter */
+    case 0x025B:    /* remove control packet filter */
+        st16(P(c, 0), 1);               /* mac/ethertype filters used */
+        st16(P(c, 2), 1);
+        st16(P(c, 4), 127);
+        st16(P(c, 6), 127);
+        break;
     case 0x0252:    /* add VLAN */
     case 0x0253:    /* remove VLAN */
         break;
@@ -2031,7 +2054,7 @@ static void x722_regs_init(X722State *s)
     wr(s, X722_GLQF_FDEVICTENA1, 0xc03);
     wr(s, X722_PFQF_CTL_0, 1u << 16);               /* 512-entry LUT */
     wr(s, X722_GL_FWSTS, s->recovery_mode ?
-       (0x30u << X722_GL_FWSTS_FWS1B_SHIFT) : 0);
+       (0x0bu << X722_GL_FWSTS_FWS1B_SHIFT) : 0);
     wr(s, X722_PRTDCB_GENS, 0);
 }
 
@@ -2160,9 +2183,7 @@ static void x722_reg_write(X722State *s, hwaddr addr, uint32_t val)
         return;
     case X722_PFINT_ICR0_ENA:
         wr(s, addr, val);
-        if (rd(s, X722_PFINT_ICR0) & val) {
-            x722_fire_vector(s, 0);
-        }
+        x722_misc_check(s);
         return;
     case X722_PFINT_ICR0:
     case X722_GLGEN_RSTAT:

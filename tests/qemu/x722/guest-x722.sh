@@ -1,0 +1,153 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest side of the X722 model test (run from the initramfs of
+# mkinitramfs-x722.sh): Debian's stock i40e on the two emulated ports,
+# one port per network namespace.  Prints KTAP on stdout.
+#
+# Environment (kernel command line): X722_TESTS (space list, default all).
+
+export PATH=/sbin:/bin
+NS0=x722-ns0
+NS1=x722-ns1
+n=0
+fails=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+nok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
+check() { local d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
+log() { echo "# $*"; }
+
+echo "KTAP version 1"
+dmesg -n 1
+t0=$(date +%s)
+insmod /modules/i40e.ko
+# both functions probe and bring the link up
+for i in $(seq 60); do
+	set -- $(ls -d /sys/bus/pci/drivers/i40e/0000:* 2>/dev/null)
+	[ $# -ge 2 ] && [ -d "$1/net" ] && [ -d "$2/net" ] && break
+	sleep 1
+done
+PF0=$(ls "$1/net" 2>/dev/null)
+PF1=$(ls "$2/net" 2>/dev/null)
+log "i40e probed in $(( $(date +%s) - t0 )) s: $PF0 $PF1"
+check "i40e binds both functions" [ -n "$PF0" -a -n "$PF1" ]
+dmesg | grep -E 'i40e' | sed 's/^/# dmesg: /'
+errs=$(dmesg | grep -i 'i40e' | grep -i -E 'error|fail|timeout|warn|unknown|couldn|could not|bad|mismatch' |
+       grep -v -E 'Error correction|PCI-Express: Speed' )
+if [ -z "$errs" ]; then ok "no i40e error in dmesg"; else nok "no i40e error in dmesg"; echo "$errs" | sed 's/^/# /'; fi
+[ -n "$PF0" ] && [ -n "$PF1" ] || { echo "1..$n"; exit 1; }
+
+ip netns add $NS0
+ip netns add $NS1
+ip link set $PF0 netns $NS0
+ip link set $PF1 netns $NS1
+ip -n $NS0 link set lo up
+ip -n $NS1 link set lo up
+ip -n $NS0 addr add 192.168.72.1/24 dev $PF0
+ip -n $NS1 addr add 192.168.72.2/24 dev $PF1
+ip -n $NS0 addr add fd72::1/64 dev $PF0 nodad
+ip -n $NS1 addr add fd72::2/64 dev $PF1 nodad
+ip -n $NS0 link set $PF0 up
+ip -n $NS1 link set $PF1 up
+for i in $(seq 30); do
+	ip netns exec $NS0 ethtool $PF0 | grep -q 'Link detected: yes' &&
+	ip netns exec $NS1 ethtool $PF1 | grep -q 'Link detected: yes' && break
+	sleep 1
+done
+e0() { ip netns exec $NS0 ethtool "$@"; }
+e1() { ip netns exec $NS1 ethtool "$@"; }
+check "link up at 10G" sh -c "ip netns exec $NS0 ethtool $PF0 | grep -q 'Speed: 10000Mb/s'"
+dmesg | grep -E 'Link is Up' | sed 's/^/# dmesg: /'
+e0 -i $PF0 | sed 's/^/# /'
+check "ethtool -i shows the firmware and NVM" sh -c "ip netns exec $NS0 ethtool -i $PF0 | grep -q 'firmware-version: 6.01'"
+check "ethtool -l" e0 -l $PF0
+e0 -l $PF0 | sed 's/^/# /'
+check "ethtool -x" e0 -x $PF0
+e0 -x $PF0 | head -5 | sed 's/^/# /'
+e0 -x $PF0 | sed -n '/RSS hash key/,+1p' | sed 's/^/# /'
+check "ethtool -k" e0 -k $PF0
+check "ethtool -S" e0 -S $PF0
+check "ping over the two ports" ip netns exec $NS0 ping -c 3 -W 5 192.168.72.2
+check "ping6 over the two ports" ip netns exec $NS0 ping -c 3 -W 5 fd72::2
+
+# TCP stream
+ip netns exec $NS1 sh -c 'nc -l -p 5001 | wc -c > /tmp/tcp.rx' &
+sleep 1
+ts=$(date +%s)
+dd if=/dev/zero bs=64k count=160 2>/dev/null | ip netns exec $NS0 nc -w 5 192.168.72.2 5001
+wait
+te=$(date +%s)
+got=$(cat /tmp/tcp.rx 2>/dev/null)
+log "TCP: $got bytes in $((te - ts)) s"
+check "TCP stream of 10 MiB" [ "$got" = 10485760 ]
+
+# UDP burst (busybox nc -u)
+ip netns exec $NS1 sh -c 'timeout 10 nc -u -l -p 5002 | wc -c > /tmp/udp.rx' &
+sleep 1
+for i in $(seq 50); do echo "udp datagram $i"; done | ip netns exec $NS0 nc -u -w 1 192.168.72.2 5002
+wait
+log "UDP: $(cat /tmp/udp.rx) bytes"
+check "UDP datagrams arrive" [ "$(cat /tmp/udp.rx)" -gt 0 ]
+
+e1 -S $PF1 | grep -E '^ +rx-[0-9]+\.packets|port.rx_bytes|port.rx_unicast|rx_unicast' | sed 's/^/# /'
+
+# ---- RSS -----------------------------------------------------------
+NQ=$(e1 -l $PF1 | awk '/^Combined:/ { v = $2 } END { print v }')
+rxq() {	# per-queue RX packet counters of port 1, one line
+	e1 -S $PF1 | awk -F: '/^ +rx-[0-9]+\.packets/ { printf "%d ", $2 }'
+}
+delta() {	# <before> <after>: per-queue difference
+	local -a a=($1) b=($2)
+	local i out=
+	for i in "${!b[@]}"; do out+="$(( b[i] - ${a[i]:-0} )) "; done
+	echo $out
+}
+# <count> <port> <kind>: datagrams from fresh sockets (new source port
+# each), kind esp: payload starts with a random non-zero SPI, ike: with
+# the 4 zero bytes of the non-ESP marker, udp: text
+cat >/tmp/sendudp.sh <<'EOS'
+# <count> <port> <kind>
+for ((i = 0; i < $1; i++)); do
+	case $3 in
+	esp)	spi=$(( ((RANDOM << 16) | RANDOM) | 0x100 ))
+		printf -v p '\\x%02x\\x%02x\\x%02x\\x%02x' $((spi >> 24 & 255)) \
+			$((spi >> 16 & 255)) $((spi >> 8 & 255)) $((spi & 255))
+		printf "$p"'\x00\x00\x00\x01espespespesp' ;;
+	ike)	printf '\x00\x00\x00\x00ikeikeikeike' ;;
+	*)	printf 'datagram %d' $i ;;
+	esac >/dev/udp/192.168.72.2/$2
+done
+EOS
+send_udp() { ip netns exec $NS0 bash /tmp/sendudp.sh "$@"; }
+spread() {	# <label> <delta>: queues hit, share of queue 0 (percent)
+	local -a d=($2)
+	local tot=0 hit=0 i
+	for i in "${d[@]}"; do tot=$((tot + i)); [ $i -gt 0 ] && hit=$((hit + 1)); done
+	Q0PCT=$(( tot ? d[0] * 100 / tot : 0 ))
+	HIT=$hit
+	log "$1: per-queue $2 (total $tot, queue 0: $Q0PCT%, queues hit $hit/$NQ)"
+}
+log "RX queues: $NQ"
+b=$(rxq); send_udp 256 5003 udp; sleep 1; a=$(rxq)
+spread "plain UDP, 256 flows" "$(delta "$b" "$a")"
+check "plain UDP spreads over the queues" [ $HIT -ge $(( NQ > 1 ? 2 : 1 )) -a $Q0PCT -lt 90 ]
+b=$(rxq); send_udp 256 4500 ike; sleep 1; a=$(rxq)
+spread "UDP/4500 with the IKE non-ESP marker" "$(delta "$b" "$a")"
+check "IKE on 4500 is hashed and spreads" [ $HIT -ge $(( NQ > 1 ? 2 : 1 )) -a $Q0PCT -lt 90 ]
+b=$(rxq); send_udp 256 4500 esp; sleep 1; a=$(rxq)
+spread "ESP in UDP/4500, 256 SPIs and source ports" "$(delta "$b" "$a")"
+if [ "${X722_NATT_QUIRK:-on}" = on ]; then
+	check "the bug: >= 99% of ESP-in-UDP frames on queue 0" [ $Q0PCT -ge 99 ]
+	e1 -X $PF1 hkey $(for i in $(seq 52); do printf '%02x:' $((RANDOM & 255)); done | sed 's/:$//') >/dev/null 2>&1
+	b=$(rxq); send_udp 256 4500 esp; sleep 1; a=$(rxq)
+	spread "ESP after ethtool -X hkey <random>" "$(delta "$b" "$a")"
+	check "ethtool -X hkey changes nothing for ESP" [ $Q0PCT -ge 99 ]
+	b=$(rxq); send_udp 256 5003 udp; sleep 1; a=$(rxq)
+	spread "plain UDP after the new key" "$(delta "$b" "$a")"
+	check "plain UDP still spreads with the new key" [ $HIT -ge $(( NQ > 1 ? 2 : 1 )) ]
+else
+	check "quirk off: ESP-in-UDP spreads" [ $HIT -ge $(( NQ > 1 ? 2 : 1 )) -a $Q0PCT -lt 90 ]
+fi
+
+echo "1..$n"
+[ $fails -eq 0 ]

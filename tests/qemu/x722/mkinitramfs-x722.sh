@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkinitramfs-x722.sh <line> <guest-script> <out.cpio.gz>
+#
+# A small initramfs for the emulated X722: busybox, ip, ethtool, bash and
+# the line's *stock* i40e.ko (Debian's own, unpatched), with
+# <guest-script> run as the payload of /init.  The guest script's output
+# goes to the console; /init powers the guest off afterwards.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+cache=$("$top/scripts/cache-dir")
+line=${1:?usage: mkinitramfs-x722.sh <line> <guest-script> <out>}
+script=${2:?guest script}
+out=${3:?output}
+
+case $line in
+debug)
+	kb=$(readlink -f "$cache/debug-kernel")
+	abi=$(cat "$kb/include/config/kernel.release")
+	moddir=$kb/root/lib/modules/$abi
+	;;
+*)
+	abi=$(cat "$cache/$line/abi")
+	moddir=$cache/$line/sysroot/lib/modules/$abi
+	;;
+esac
+ko=$(ls "$moddir"/kernel/drivers/net/ethernet/intel/i40e/i40e.ko* | head -1)
+[ -f "$ko" ] || { echo "no stock i40e.ko in $moddir" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/x722-initramfs.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+r=$work/root
+mkdir -p "$r"/{bin,sbin,lib,lib64,etc,proc,sys,dev,tmp,run,mnt,modules}
+cp /bin/busybox "$r/bin/busybox"
+for a in $(/bin/busybox --list); do
+	case $a in ip|busybox) continue ;; esac
+	ln -sf busybox "$r/bin/$a"
+done
+copy_bin() {
+	local lib
+	install -D -m 0755 "$1" "$r$2"
+	for lib in $(ldd "$1" | grep -o '/[^ ]*'); do
+		[ -e "$r$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$r$lib"
+	done
+}
+rm -f "$r/bin/bash"
+copy_bin /bin/bash /bin/bash
+copy_bin /bin/ip /sbin/ip
+copy_bin /usr/sbin/ethtool /sbin/ethtool
+[ -x "$top/tools/espinudp-hash" ] && copy_bin "$top/tools/espinudp-hash" /bin/espinudp-hash
+cp /etc/protocols /etc/services "$r/etc/"
+case $ko in
+*.xz) xz -dc "$ko" >"$r/modules/i40e.ko" ;;
+*.zst) zstd -qdc "$ko" >"$r/modules/i40e.ko" ;;
+*) cp "$ko" "$r/modules/i40e.ko" ;;
+esac
+install -m 0755 "$script" "$r/guest.sh"
+cat >"$r/init" <<'EOI'
+#!/bin/sh
+export PATH=/sbin:/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tmpfs tmpfs /tmp
+mkdir -p /var/run/netns /run/netns
+ip link set lo up
+/bin/bash /guest.sh
+echo "x722-guest: done"
+sync
+poweroff -f
+EOI
+chmod +x "$r/init"
+(cd "$r" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$out"
