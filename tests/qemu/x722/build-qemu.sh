@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # build-qemu.sh: build qemu-system-x86_64 with the emulated X722 (x722.c)
-# from Debian's QEMU source package, and print the path of the binary.
+# from Debian's QEMU source package, and print the path of the binary
+# (run it with -L <its directory>/pc-bios).
 #
 # The source is fetched with apt-get source through a private apt state
 # and a private sources.list (the host's apt configuration is untouched),
@@ -129,8 +130,24 @@ if [ -f "$b/.configure-start" ]; then
 else
 	echo "build-qemu: incremental build took $((end - start))s" >&2
 fi
-mkdir -p "$cache/bin-$hash"
+# Firmware: Debian's source tarball has no SeaBIOS binary (Debian builds
+# it in the seabios package: install it on the host) and builds the option
+# ROMs (linuxboot_dma.bin for -kernel) apart; build them here with the
+# host compiler.
+ob=$b/pc-bios/optionrom
+if [ ! -f "$ob/linuxboot_dma.bin" ]; then
+	printf 'TOPSRC_DIR=%s\nEXTRA_CFLAGS=-m32\nCC=cc\nCCAS=cc\nAR=ar\nAS=as\nLD=ld\nNM=nm\nOBJCOPY=objcopy\nRANLIB=ranlib\nSTRIP=strip\n' \
+		"$srcdir" >"$ob/config.mak"
+	make -C "$ob" -j "$jobs" >&2
+fi
+[ -f /usr/share/seabios/bios-256k.bin ] ||
+	{ echo "build-qemu: install the seabios package (apt-get install seabios)" >&2; exit 1; }
+mkdir -p "$cache/bin-$hash/pc-bios"
+fw=$cache/bin-$hash/pc-bios
+for f in "$ob"/*.bin; do ln -sf "$f" "$fw/"; done
+ln -sf /usr/share/seabios/bios-256k.bin "$fw/"
+for f in "$srcdir"/pc-bios/*; do
+	[ -e "$fw/$(basename "$f")" ] || ln -sf "$f" "$fw/"
+done
 cp "$b/qemu-system-x86_64" "$bin.tmp" && mv "$bin.tmp" "$bin"
-# SeaBIOS and option ROMs come from the source tree's pc-bios
-ln -sfn "$srcdir/pc-bios" "$cache/bin-$hash/pc-bios"
 echo "$bin"

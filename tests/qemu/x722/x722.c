@@ -44,7 +44,7 @@
 #include "net/eth.h"
 #include "net/checksum.h"
 #include "sysemu/dma.h"
-#include "net_tx_pkt.h"
+#include "qemu/crc32c.h"
 #include "x722_regs.h"
 #include "x722_rss.h"
 #include "trace.h"
@@ -67,6 +67,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(X722State, X722)
 #define X722_VSI_LUT_SIZE   64
 #define X722_MAX_FRAME      9728
 #define X722_AQ_BUF_MAX     4096
+#define X722_TX_BUF_MAX     (256 * KiB)
 
 /* firmware identity reported over the AQ and in the shadow RAM */
 #define X722_FW_MAJOR       6
@@ -97,7 +98,7 @@ enum {
 
 /* shadow RAM word offsets the driver reads */
 #define SR_NVM_CONTROL_WORD         0x00
-#define SR_EMP_MODULE_PTR           0x0F
+#define SR_EMP_MODULE_PTR           0x48
 #define SR_PBA_BLOCK_PTR            0x16
 #define SR_NVM_DEV_STARTER_VERSION  0x18
 #define SR_NVM_EETRACK_LO           0x2D
@@ -220,6 +221,7 @@ typedef struct X722TxQueue {
     uint16_t vlan;
     bool insert_vlan;
     uint32_t cmd;
+    uint32_t offsets;           /* MACLEN/IPLEN/L4LEN of the data desc */
     uint32_t frags;
 } X722TxQueue;
 
@@ -273,7 +275,8 @@ struct X722State {
 
     X722TxQueue txq[X722_NUM_QP];
     X722RxQueue rxq[X722_NUM_QP];
-    struct NetTxPkt *tx_pkt;
+    uint8_t *tx_buf;                /* the packet being assembled */
+    uint32_t tx_len;
 
     /* interrupts */
     bool vec_pending[X722_NUM_VECTORS];
@@ -424,18 +427,20 @@ static void x722_sr_init(X722State *s)
     const uint16_t vpd = 0x0800, alt = 0x0a00, emp = 0x1000, boot = 0x1200;
 
     memset(s->sr, 0, sizeof(s->sr));
-    s->sr[SR_NVM_CONTROL_WORD] = 0x4000;         /* valid signature */
+    s->sr[SR_NVM_CONTROL_WORD] = 0x0040;         /* bits 7:6 = 01: valid */
     s->sr[SR_NVM_DEV_STARTER_VERSION] = X722_NVM_VERSION;
     s->sr[SR_NVM_EETRACK_LO] = X722_EETRACK & 0xffff;
     s->sr[SR_NVM_EETRACK_HI] = X722_EETRACK >> 16;
     s->sr[SR_VPD_PTR] = vpd;
     s->sr[SR_PCIE_ALT_AUTO_LOAD_PTR] = alt;
-    s->sr[SR_EMP_MODULE_PTR] = emp;
-    s->sr[SR_EMP_SR_SETTINGS_PTR] = emp + 0x100;
+    /* EMP settings module (OCP config word 0: no OCP, 2 ports) */
+    s->sr[SR_EMP_SR_SETTINGS_PTR] = emp;
     s->sr[SR_BOOT_CONFIG_PTR] = boot;
     /* OEM version (boot config + 0x83/0x84): 1.0.0 */
     s->sr[boot + 0x83] = 0x0100;
     s->sr[boot + 0x84] = 0x0000;
+    /* no OEM version block */
+    s->sr[0x1B] = 0xffff;
     /* Wake on LAN disabled on both ports */
     s->sr[SR_NVM_WAKE_ON_LAN] = 0;
 
@@ -559,7 +564,7 @@ static void x722_txq_enable(X722State *s, unsigned q, uint32_t val)
     t->frags = 0;
     t->tso = false;
     t->insert_vlan = false;
-    net_tx_pkt_reset(s->tx_pkt);
+    s->tx_len = 0;
     t->enabled = true;
     wr(s, X722_QTX_HEAD(q), t->head);
     wr(s, X722_QTX_ENA(q), val | X722_QENA_STAT);
@@ -625,7 +630,7 @@ static void x722_tx_stop(X722State *s, unsigned q, const char *why)
                   s->pf_id, q, why);
     s->txq[q].enabled = false;
     wr(s, X722_QTX_ENA(q), rd(s, X722_QTX_ENA(q)) & ~X722_QENA_STAT);
-    net_tx_pkt_reset(s->tx_pkt);
+    s->tx_len = 0;
     s->txq[q].frags = 0;
 }
 
@@ -661,53 +666,170 @@ static void x722_count_tx(X722State *s, const uint8_t *dst, size_t len)
     }
 }
 
-static void x722_tx_send(X722State *s, X722TxQueue *t, unsigned q)
+/* ones-complement sum of the pseudo header of an IPv4/IPv6 packet */
+static uint32_t pseudo_sum(const uint8_t *l3, bool v6, uint8_t proto,
+                           uint32_t l4len)
 {
-    struct NetTxPkt *pkt = s->tx_pkt;
-    uint32_t cmd = t->cmd;
-    bool csum = (cmd & TXD_CMD_L4T_MASK) != 0;
+    uint32_t sum = proto + l4len;
 
-    if (!net_tx_pkt_parse(pkt)) {
-        qemu_log_mask(LOG_GUEST_ERROR, "x722: TX packet could not be parsed\n");
+    if (v6) {
+        sum += net_checksum_add(32, (uint8_t *)l3 + 8);
+    } else {
+        sum += net_checksum_add(8, (uint8_t *)l3 + 12);
+    }
+    return sum;
+}
+
+/*
+ * Checksum offload as the descriptor asks: IPv4 header checksum for
+ * IIPT=IPv4+csum, and the L4 checksum (TCP, UDP, SCTP) of the L4 region
+ * given by MACLEN/IPLEN.  The model computes the full checksum with the
+ * pseudo header from the packet itself.
+ */
+static void x722_tx_csum(uint8_t *pkt, size_t len, uint32_t cmd,
+                         size_t l3off, size_t l4off)
+{
+    uint8_t *l3 = pkt + l3off, *l4 = pkt + l4off;
+    bool v6 = (cmd & TXD_CMD_IIPT_MASK) == 0x20;
+    uint32_t l4len;
+
+    if (l4off >= len || l3off + 20 > len) {
         return;
     }
-    if (t->insert_vlan) {
-        net_tx_pkt_setup_vlan_header_ex(pkt, t->vlan, ETH_P_VLAN);
+    l4len = len - l4off;
+    if ((cmd & TXD_CMD_IIPT_MASK) == TXD_CMD_IIPT_IPV4_CSUM) {
+        size_t ihl = l4off - l3off;
+        st16(l3 + 10, 0);
+        stw_be_p(l3 + 10, net_checksum_finish(net_checksum_add(ihl, l3)));
     }
-    if (t->tso) {
-        net_tx_pkt_build_vheader(pkt, true, true, t->mss);
-        net_tx_pkt_update_ip_checksums(pkt);
-    } else {
-        net_tx_pkt_build_vheader(pkt, false, csum, 0);
-        if ((cmd & TXD_CMD_IIPT_MASK) == TXD_CMD_IIPT_IPV4_CSUM) {
-            net_tx_pkt_update_ip_hdr_checksum(pkt);
+    switch (cmd & TXD_CMD_L4T_MASK) {
+    case 0x0100:                                        /* TCP */
+        if (l4len >= 20) {
+            stw_be_p(l4 + 16, 0);
+            stw_be_p(l4 + 16, net_checksum_finish(
+                pseudo_sum(l3, v6, IP_PROTO_TCP, l4len) +
+                net_checksum_add(l4len, l4)));
         }
+        break;
+    case 0x0300:                                        /* UDP */
+        if (l4len >= 8) {
+            uint16_t c;
+            stw_be_p(l4 + 6, 0);
+            c = net_checksum_finish(pseudo_sum(l3, v6, IP_PROTO_UDP, l4len) +
+                                    net_checksum_add(l4len, l4));
+            stw_be_p(l4 + 6, c ? c : 0xffff);
+        }
+        break;
+    case 0x0200:                                        /* SCTP */
+        if (l4len >= 12) {
+            stl_le_p(l4 + 8, 0);
+            stl_le_p(l4 + 8, ~crc32c(0xffffffff, l4, l4len));
+        }
+        break;
     }
-    {
-        uint8_t dst[ETH_ALEN] = { 0 };
-        size_t tot = net_tx_pkt_get_total_len(pkt);
+}
 
-        trace_x722_tx_pkt(s->pf_id, q, tot, t->tso ? t->mss : 0);
-        if (net_tx_pkt_get_packet_type(pkt) == ETH_PKT_BCAST) {
-            memset(dst, 0xff, ETH_ALEN);
-        } else if (net_tx_pkt_get_packet_type(pkt) == ETH_PKT_MCAST) {
-            dst[0] = 1;
+static void x722_tx_frame(X722State *s, X722TxQueue *t, uint8_t *frame,
+                          size_t len)
+{
+    uint8_t tagged[X722_MAX_FRAME + 4];
+
+    if (t->insert_vlan && len >= 14 && len + 4 <= sizeof(tagged)) {
+        memcpy(tagged, frame, 12);
+        stw_be_p(tagged + 12, ETH_P_VLAN);
+        stw_be_p(tagged + 14, t->vlan);
+        memcpy(tagged + 16, frame + 12, len - 12);
+        frame = tagged;
+        len += 4;
+    }
+    if (len < 60) {
+        /* the MAC pads short frames */
+        if (frame != tagged) {
+            memcpy(tagged, frame, len);
+            frame = tagged;
         }
-        if (t->tso && t->mss) {
-            /* count the segments as the wire sees them (headers taken as
-             * Ethernet + IPv4 + TCP without options: statistics only) */
-            size_t hl = 54, pay = tot > hl ? tot - hl : 0;
-            size_t segs = (pay + t->mss - 1) / t->mss;
-            size_t i;
+        memset(tagged + len, 0, 60 - len);
+        len = 60;
+    }
+    x722_count_tx(s, frame, len + 4);
+    qemu_send_packet(qemu_get_queue(s->nic), frame, len);
+}
 
-            for (i = 0; i < segs; i++) {
-                x722_count_tx(s, dst, MIN(t->mss, pay - i * t->mss) + hl + 4);
-            }
+/* TCP (and UDP, for UDP segmentation offload) segmentation */
+static void x722_tx_tso(X722State *s, X722TxQueue *t, unsigned q,
+                        size_t l3off, size_t l4off, size_t hdrlen)
+{
+    uint8_t *pkt = s->tx_buf;
+    uint8_t seg[X722_MAX_FRAME];
+    size_t paylen = s->tx_len - hdrlen, off;
+    bool v6 = (t->cmd & TXD_CMD_IIPT_MASK) == 0x20;
+    bool udp = (t->cmd & TXD_CMD_L4T_MASK) == 0x0300;
+    uint32_t mss = t->mss;
+    uint16_t ipid = v6 ? 0 : lduw_be_p(pkt + l3off + 4);
+    uint32_t seq = udp ? 0 : ldl_be_p(pkt + l4off + 4);
+    uint8_t flags = udp ? 0 : pkt[l4off + 13];
+    unsigned n = 0;
+
+    if (hdrlen + mss > sizeof(seg)) {
+        mss = sizeof(seg) - hdrlen;
+    }
+    for (off = 0; off < paylen; off += mss, n++) {
+        size_t chunk = MIN(mss, paylen - off);
+        size_t len = hdrlen + chunk;
+        uint8_t *l3 = seg + l3off, *l4 = seg + l4off;
+        bool last = off + chunk >= paylen;
+
+        memcpy(seg, pkt, hdrlen);
+        memcpy(seg + hdrlen, pkt + hdrlen + off, chunk);
+        if (v6) {
+            stw_be_p(l3 + 4, len - l3off - 40);
         } else {
-            x722_count_tx(s, dst, tot + 4);
+            stw_be_p(l3 + 2, len - l3off);
+            stw_be_p(l3 + 4, ipid + n);
         }
+        if (udp) {
+            stw_be_p(l4 + 4, len - l4off);
+        } else {
+            stl_be_p(l4 + 4, seq + off);
+            /* FIN and PSH only on the last segment, CWR only on the first */
+            l4[13] = flags & ~((last ? 0 : 0x09) | (n ? 0x80 : 0));
+        }
+        x722_tx_csum(seg, len, (t->cmd & ~TXD_CMD_IIPT_MASK) |
+                     (v6 ? 0x20 : TXD_CMD_IIPT_IPV4_CSUM) |
+                     (udp ? 0x0300 : 0x0100), l3off, l4off);
+        x722_tx_frame(s, t, seg, len);
     }
-    net_tx_pkt_send(pkt, qemu_get_queue(s->nic));
+    trace_x722_tx_pkt(s->pf_id, q, s->tx_len, mss);
+}
+
+static void x722_tx_send(X722State *s, X722TxQueue *t, unsigned q)
+{
+    uint32_t maclen = (t->offsets & 0x7f) * 2;
+    uint32_t iplen = ((t->offsets >> 7) & 0x7f) * 4;
+    uint32_t l4len = ((t->offsets >> 14) & 0xf) * 4;
+    size_t l3off = maclen, l4off = maclen + iplen;
+
+    if (t->tso) {
+        if (!maclen || !iplen || !l4len || l4off + l4len >= s->tx_len ||
+            l4off + l4len > 512) {
+            qemu_log_mask(LOG_GUEST_ERROR, "x722: pf%u TSO with bad header "
+                          "lengths %u/%u/%u\n", s->pf_id, maclen, iplen,
+                          l4len);
+            return;
+        }
+        x722_tx_tso(s, t, q, l3off, l4off, l4off + l4len);
+        return;
+    }
+    if (s->tx_len > X722_MAX_FRAME) {
+        qemu_log_mask(LOG_GUEST_ERROR, "x722: pf%u oversize frame %u\n",
+                      s->pf_id, s->tx_len);
+        return;
+    }
+    if (maclen && iplen) {
+        x722_tx_csum(s->tx_buf, s->tx_len, t->cmd, l3off, l4off);
+    }
+    trace_x722_tx_pkt(s->pf_id, q, s->tx_len, 0);
+    x722_tx_frame(s, t, s->tx_buf, s->tx_len);
 }
 
 static void x722_tx_process(X722State *s, unsigned q)
@@ -736,20 +858,25 @@ static void x722_tx_process(X722State *s, unsigned q)
             uint32_t len = (qw1 >> 34) & 0x3fff;
 
             if (t->frags == 0) {
+                s->tx_len = 0;
                 t->cmd = cmd;
+                t->offsets = (qw1 >> 16) & 0x3ffff;
                 if (cmd & TXD_CMD_IL2TAG1) {
                     t->insert_vlan = true;
                     t->vlan = qw1 >> 48;
                 }
             }
-            t->cmd |= cmd & (TXD_CMD_IIPT_MASK | TXD_CMD_L4T_MASK);
             if (len) {
-                if (t->frags >= 64 ||
-                    !net_tx_pkt_add_raw_fragment(s->tx_pkt, addr, len)) {
-                    x722_tx_stop(s, q, "buffer outside guest memory or "
-                                 "too many fragments");
+                if (s->tx_len + len > X722_TX_BUF_MAX) {
+                    x722_tx_stop(s, q, "packet longer than 256 KiB");
                     return;
                 }
+                if (pci_dma_read(d, addr, s->tx_buf + s->tx_len, len) !=
+                    MEMTX_OK) {
+                    x722_tx_stop(s, q, "buffer outside guest memory");
+                    return;
+                }
+                s->tx_len += len;
                 t->frags++;
             }
             if (cmd & TXD_CMD_RS) {
@@ -759,7 +886,7 @@ static void x722_tx_process(X722State *s, unsigned q)
                 if (t->frags) {
                     x722_tx_send(s, t, q);
                 }
-                net_tx_pkt_reset(s->tx_pkt);
+                s->tx_len = 0;
                 t->frags = 0;
                 t->tso = false;
                 t->insert_vlan = false;
@@ -1966,6 +2093,8 @@ static void x722_atq_process(X722State *s)
             }
         }
 done:
+        trace_x722_aq_done(s->pf_id, c.opcode, ld16(c.desc + 6),
+                           ld32(c.desc + 16), ld32(c.desc + 20));
         flags = c.flags | AQ_FLAG_DD | AQ_FLAG_CMP;
         if (ld16(c.desc + 6) != AQ_RC_OK) {
             flags |= AQ_FLAG_ERR;
@@ -1998,7 +2127,7 @@ static void x722_pf_reset(X722State *s)
         wr(s, X722_QINT_RQCTL(i), 0);
         wr(s, X722_QINT_TQCTL(i), 0);
     }
-    net_tx_pkt_reset(s->tx_pkt);
+    s->tx_len = 0;
     for (i = 0; i < X722_NUM_VECTORS; i++) {
         s->vec_pending[i] = false;
         if (i) {
@@ -2022,6 +2151,10 @@ static void x722_pf_reset(X722State *s)
     memset(s->pf_lut, 0, sizeof(s->pf_lut));
     memset(s->vsi, 0, sizeof(s->vsi));
     x722_vsi_init(s, 0, 2 /* PF */);
+    /* the firmware's default filter: the LAN MAC, any VLAN */
+    s->filters[0][0].used = true;
+    memcpy(s->filters[0][0].mac, s->conf.macaddr.a, ETH_ALEN);
+    s->filters[0][0].flags = MACVLAN_IGNORE_VLAN | 0x1;
     s->nvm_owned = false;
     s->lse_enabled = false;
     s->phy_int_mask = 0;
@@ -2049,6 +2182,8 @@ static void x722_regs_init(X722State *s)
     wr(s, X722_GLHMC_LANQMAX, 1536);
     wr(s, X722_GLHMC_FCOEDDPOBJSZ, 6);
     wr(s, X722_GLHMC_FCOEFOBJSZ, 6);
+    wr(s, X722_GLHMC_FCOEFMAX, 0x1000);
+    wr(s, X722_GLHMC_FCOEMAX, 0x1000);
     wr(s, X722_PRTGL_SAH, X722_MAX_FRAME << 16);
     wr(s, X722_REG_MSS, 0x00400040 | (9668 << 16) | 64);
     wr(s, X722_GLQF_FDEVICTENA1, 0xc03);
@@ -2056,6 +2191,8 @@ static void x722_regs_init(X722State *s)
     wr(s, X722_GL_FWSTS, s->recovery_mode ?
        (0x0bu << X722_GL_FWSTS_FWS1B_SHIFT) : 0);
     wr(s, X722_PRTDCB_GENS, 0);
+    /* 1588: each port's timer belongs to its own PF */
+    wr(s, 0x001E4200 /* PRTTSYN_CTL0 */, (uint32_t)s->pf_id << 8);
 }
 
 static void x722_device_reset(X722State *s, const char *why)
@@ -2358,7 +2495,7 @@ static void x722_realize(PCIDevice *d, Error **errp)
     qemu_format_nic_info_str(qemu_get_queue(s->nic), s->conf.macaddr.a);
     s->link_up = !qemu_get_queue(s->nic)->link_down;
 
-    net_tx_pkt_init(&s->tx_pkt, d, 64, false);
+    s->tx_buf = g_malloc(X722_TX_BUF_MAX);
     s->reset_timer = timer_new_ms(QEMU_CLOCK_VIRTUAL, x722_reset_timer_cb, s);
     x722_sr_init(s);
     x722_device_reset(s, "power-on");
@@ -2369,8 +2506,7 @@ static void x722_exit(PCIDevice *d)
     X722State *s = X722(d);
 
     timer_free(s->reset_timer);
-    net_tx_pkt_reset(s->tx_pkt);
-    net_tx_pkt_uninit(s->tx_pkt);
+    g_free(s->tx_buf);
     qemu_del_nic(s->nic);
     msix_uninit(d, &s->msix, &s->msix);
     g_free(s->regs);
