@@ -130,11 +130,15 @@ for ((i = 0; i < $1; i++)); do
 done
 EOS
 send_udp() { ip netns exec $NS0 bash /tmp/sendudp.sh "$@"; }
-spread() {	# <label> <delta>: queues hit, share of queue 0 (percent)
+# <label> <delta> [sent]: queues hit, share of queue 0 (percent of the
+# frames sent: the few other frames on the wire, TCP leftovers, do not
+# count against the test)
+spread() {
 	local -a d=($2)
-	local tot=0 hit=0 i
-	for i in "${d[@]}"; do tot=$((tot + i)); [ $i -gt 0 ] && hit=$((hit + 1)); done
-	Q0PCT=$(( tot ? d[0] * 100 / tot : 0 ))
+	local tot=0 hit=0 i sent=${3:-0}
+	for i in "${d[@]}"; do tot=$((tot + i)); [ $i -gt 2 ] && hit=$((hit + 1)); done
+	[ $sent -gt 0 ] || sent=$tot
+	Q0PCT=$(( sent ? d[0] * 100 / sent : 0 ))
 	HIT=$hit
 	log "$1: per-queue $2 (total $tot, queue 0: $Q0PCT%, queues hit $hit/$NQ)"
 }
@@ -146,12 +150,12 @@ b=$(rxq); send_udp 256 4500 ike; sleep 1; a=$(rxq)
 spread "UDP/4500 with the IKE non-ESP marker" "$(delta "$b" "$a")"
 check "IKE on 4500 is hashed and spreads" [ $HIT -ge $(( NQ > 1 ? 2 : 1 )) -a $Q0PCT -lt 90 ]
 b=$(rxq); send_udp 256 4500 esp; sleep 1; a=$(rxq)
-spread "ESP in UDP/4500, 256 SPIs and source ports" "$(delta "$b" "$a")"
+spread "ESP in UDP/4500, 256 SPIs and source ports" "$(delta "$b" "$a")" 256
 if [ "${X722_NATT_QUIRK:-on}" = on ]; then
 	check "the bug: >= 99% of ESP-in-UDP frames on queue 0" [ $Q0PCT -ge 99 ]
 	e1 -X $PF1 hkey $(for i in $(seq 52); do printf '%02x:' $((RANDOM & 255)); done | sed 's/:$//') >/dev/null 2>&1
 	b=$(rxq); send_udp 256 4500 esp; sleep 1; a=$(rxq)
-	spread "ESP after ethtool -X hkey <random>" "$(delta "$b" "$a")"
+	spread "ESP after ethtool -X hkey <random>" "$(delta "$b" "$a")" 256
 	check "ethtool -X hkey changes nothing for ESP" [ $Q0PCT -ge 99 ]
 	b=$(rxq); send_udp 256 5003 udp; sleep 1; a=$(rxq)
 	spread "plain UDP after the new key" "$(delta "$b" "$a")"
@@ -159,6 +163,62 @@ if [ "${X722_NATT_QUIRK:-on}" = on ]; then
 else
 	check "quirk off: ESP-in-UDP spreads" [ $HIT -ge $(( NQ > 1 ? 2 : 1 )) -a $Q0PCT -lt 90 ]
 fi
+
+
+# ---- reconfiguration and resets, each followed by traffic -----------
+pingok() { ip netns exec $NS0 ping -c 2 -W 3 192.168.72.2 >/dev/null 2>&1 ||
+	   { sleep 3; ip netns exec $NS0 ping -c 3 -W 3 192.168.72.2 >/dev/null 2>&1; }; }
+waitlink() {	# <ns> <dev>
+	local i
+	for i in $(seq 40); do
+		ip netns exec $1 ethtool $2 2>/dev/null | grep -q 'Link detected: yes' && return 0
+		sleep 0.5
+	done
+	return 1
+}
+BDF1=$(basename $(readlink -f /sys/bus/pci/drivers/i40e/*/net/../.. 2>/dev/null | tail -1) 2>/dev/null)
+BDF1=$(ip netns exec $NS1 ethtool -i $PF1 | awk '/bus-info/ { print $2 }')
+DBG=/sys/kernel/debug/i40e/$BDF1/command
+bg_udp() { send_udp 100000 5004 udp & BGPID=$!; }
+bg_udp
+check "ethtool -L combined 2 under traffic" e1 -L $PF1 combined 2
+check "  traffic after -L" pingok
+check "ethtool -X equal 2" e1 -X $PF1 equal 2
+check "  LUT reads back as 2 queues" sh -c "ip netns exec $NS1 ethtool -x $PF1 | awk '/^ +[0-9]+:/ { for (i = 2; i <= NF; i++) if (\$i > 1) exit 1 }'"
+check "  traffic after -X" pingok
+e1 -L $PF1 combined $NQ >/dev/null 2>&1
+if [ -w "$DBG" ]; then
+	for r in pfr corer globr; do
+		echo $r >"$DBG"
+		sleep 2
+		check "$r (debugfs) under traffic: link back" waitlink $NS1 $PF1
+		check "  traffic after $r" pingok
+	done
+else
+	log "no $DBG (debugfs)"
+fi
+kill $BGPID 2>/dev/null; wait $BGPID 2>/dev/null
+if [ -e /sys/bus/pci/devices/$BDF1/reset ]; then
+	bg_udp
+	check "PCI function reset (FLR) of port 1" sh -c "echo 1 >/sys/bus/pci/devices/$BDF1/reset"
+	sleep 2
+	check "  link back after FLR" waitlink $NS1 $PF1
+	check "  traffic after FLR" pingok
+	kill $BGPID 2>/dev/null; wait $BGPID 2>/dev/null
+else
+	log "no /sys/bus/pci/devices/$BDF1/reset (no FLR on this machine type)"
+fi
+dmesg | grep -E 'i40e' | tail -20 | sed 's/^/# dmesg: /'
+ip netns del $NS0
+ip netns del $NS1
+sleep 1
+check "rmmod i40e" rmmod i40e
+check "insmod i40e again" insmod /modules/i40e.ko
+for i in $(seq 30); do
+	[ $(ls -d /sys/bus/pci/drivers/i40e/0000:*/net/* 2>/dev/null | wc -l) -ge 2 ] && break
+	sleep 1
+done
+check "both ports back after reload" [ $(ls -d /sys/bus/pci/drivers/i40e/0000:*/net/* 2>/dev/null | wc -l) -ge 2 ]
 
 echo "1..$n"
 [ $fails -eq 0 ]
