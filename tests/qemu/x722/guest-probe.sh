@@ -1,7 +1,7 @@
 #!/bin/bash
 # Development guest script: load the stock i40e and show what it made of
 # the emulated X722.
-insmod /modules/i40e.ko ${I40E_ARGS:-}
+/modules/load.sh ${I40E_ARGS:-}
 sleep 5
 ip -br link
 for i in $(ls /sys/class/net | grep -v lo); do

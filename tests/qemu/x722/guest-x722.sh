@@ -20,7 +20,7 @@ log() { echo "# $*"; }
 echo "KTAP version 1"
 dmesg -n 1
 t0=$(date +%s)
-insmod /modules/i40e.ko
+/modules/load.sh
 # both functions probe and bring the link up
 for i in $(seq 60); do
 	set -- $(ls -d /sys/bus/pci/drivers/i40e/0000:* 2>/dev/null)
@@ -213,7 +213,7 @@ ip netns del $NS0
 ip netns del $NS1
 sleep 1
 check "rmmod i40e" rmmod i40e
-check "insmod i40e again" insmod /modules/i40e.ko
+check "insmod i40e again" /modules/load.sh
 for i in $(seq 30); do
 	[ $(ls -d /sys/bus/pci/drivers/i40e/0000:*/net/* 2>/dev/null | wc -l) -ge 2 ] && break
 	sleep 1

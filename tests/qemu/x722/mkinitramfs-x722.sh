@@ -50,11 +50,36 @@ copy_bin /bin/ip /sbin/ip
 copy_bin /usr/sbin/ethtool /sbin/ethtool
 [ -x "$top/tools/espinudp-hash" ] && copy_bin "$top/tools/espinudp-hash" /bin/espinudp-hash
 cp /etc/protocols /etc/services "$r/etc/"
-case $ko in
-*.xz) xz -dc "$ko" >"$r/modules/i40e.ko" ;;
-*.zst) zstd -qdc "$ko" >"$r/modules/i40e.ko" ;;
-*) cp "$ko" "$r/modules/i40e.ko" ;;
-esac
+# i40e and the modules it depends on (6.12: libie, libeth), dependencies
+# first; /modules/load.sh inserts them
+: >"$work/order"
+add_mod() {	# <path of .ko*>
+	local f=$1 name dep
+	name=$(basename "$f"); name=${name%%.ko*}
+	grep -qx "$name" "$work/order" && return 0
+	for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
+		add_mod "$(find "$moddir/kernel" -name "$dep.ko*" | head -1)"
+	done
+	case $f in
+	*.xz) xz -dc "$f" >"$r/modules/$name.ko" ;;
+	*.zst) zstd -qdc "$f" >"$r/modules/$name.ko" ;;
+	*) cp "$f" "$r/modules/$name.ko" ;;
+	esac
+	echo "$name" >>"$work/order"
+}
+add_mod "$ko"
+{
+	echo '#!/bin/sh'
+	echo '# insert i40e and its dependencies; extra arguments go to i40e'
+	while read -r m; do
+		if [ "$m" = i40e ]; then
+			echo 'insmod /modules/i40e.ko "$@"'
+		else
+			echo "grep -q '^$m ' /proc/modules || insmod /modules/$m.ko"
+		fi
+	done <"$work/order"
+} >"$r/modules/load.sh"
+chmod +x "$r/modules/load.sh"
 install -m 0755 "$script" "$r/guest.sh"
 cat >"$r/init" <<'EOI'
 #!/bin/sh

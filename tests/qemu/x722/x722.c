@@ -2439,9 +2439,7 @@ static void x722_write_config(PCIDevice *d, uint32_t addr, uint32_t val,
     X722State *s = X722(d);
 
     pci_default_write_config(d, addr, val, len);
-    if (pci_is_express(d)) {
-        pcie_cap_flr_write_config(d, addr, val, len);
-    }
+    pcie_cap_flr_write_config(d, addr, val, len);
     if (range_covers_byte(addr, len, PCI_COMMAND) &&
         (d->config[PCI_COMMAND] & PCI_COMMAND_MASTER)) {
         qemu_flush_queued_packets(qemu_get_queue(s->nic));
@@ -2480,13 +2478,12 @@ static void x722_realize(PCIDevice *d, Error **errp)
     for (i = 0; i < X722_NUM_VECTORS; i++) {
         msix_vector_use(d, i);
     }
-    if (pci_bus_is_express(pci_get_bus(d))) {
-        if (pcie_endpoint_cap_init(d, 0xa0) < 0) {
-            error_setg(errp, "x722: PCIe capability");
-            return;
-        }
-        pcie_cap_flr_init(d);
+    /* a PCIe endpoint (as e1000e, also on a conventional bus) with FLR */
+    if (pcie_endpoint_cap_init(d, 0xa0) < 0) {
+        error_setg(errp, "x722: PCIe capability");
+        return;
     }
+    pcie_cap_flr_init(d);
 
     qemu_macaddr_default_if_unset(&s->conf.macaddr);
     s->nic = qemu_new_nic(&x722_net_info, &s->conf,
@@ -2566,7 +2563,6 @@ static const TypeInfo x722_info = {
     .class_init = x722_class_init,
     .interfaces = (InterfaceInfo[]) {
         { INTERFACE_PCIE_DEVICE },
-        { INTERFACE_CONVENTIONAL_PCI_DEVICE },
         { }
     },
 };
