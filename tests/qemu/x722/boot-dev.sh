@@ -6,7 +6,8 @@
 # Development boot: the line's stock kernel on the X722 model (two ports on
 # one hub), guest script run from /init, console on stdout.
 # Environment: QEMU (binary; default: build-qemu.sh's), TIMEOUT (600),
-# X722_PROPS (extra ",prop=value" for both functions), SMP (4).
+# X722_PROPS (extra ",prop=value" for both functions), SMP (4),
+# GUEST_APPEND (kernel command line additions; KEY=value reach /init).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
@@ -32,4 +33,4 @@ exec timeout --foreground -k 10 "${TIMEOUT:-600}" "$qemu" \
 	-device "x722,addr=4.0,multifunction=on,netdev=x722p0,mac=52:54:00:72:20:00${X722_PROPS:-}" \
 	-device "x722,addr=4.1,netdev=x722p1,mac=52:54:00:72:20:01${X722_PROPS:-}" \
 	"$@" \
-	-append "console=ttyS0 panic=-1 tsc=reliable mitigations=off loglevel=7 $extra"
+	-append "console=ttyS0 panic=-1 tsc=reliable mitigations=off loglevel=7 $extra ${GUEST_APPEND:-}"
