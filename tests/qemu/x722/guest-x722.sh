@@ -165,6 +165,22 @@ else
 fi
 
 
+# ---- forwarding speed: UDP frames per second through the model --------
+pc() { ip netns exec $1 ethtool -S $2 | awk -v k="$3" '$1 == k":" { print $2 }'; }
+if [ -x /bin/udpflow ]; then
+	ip netns exec $NS0 udpflow send 192.168.72.1 192.168.72.2 6000 8 100000000 >/dev/null 2>&1 &
+	SPID=$!
+	sleep 2
+	r0=$(pc $NS1 $PF1 port.rx_unicast); t0=$(pc $NS0 $PF0 port.tx_unicast); s0=$(date +%s%N)
+	sleep 10
+	r1=$(pc $NS1 $PF1 port.rx_unicast); t1=$(pc $NS0 $PF0 port.tx_unicast); s1=$(date +%s%N)
+	kill $SPID 2>/dev/null; wait $SPID 2>/dev/null
+	ms=$(( (s1 - s0) / 1000000 ))
+	log "speed: port 0 sent $((t1 - t0)) frames, port 1 received $((r1 - r0)) in $ms ms:" \
+	    "$(( (t1 - t0) * 1000 / ms )) tx fps, $(( (r1 - r0) * 1000 / ms )) rx fps (64-byte UDP, 8 flows)"
+	check "model forwards UDP (speed measured)" [ $((r1 - r0)) -gt 0 ]
+fi
+
 # ---- reconfiguration and resets, each followed by traffic -----------
 pingok() { ip netns exec $NS0 ping -c 2 -W 3 192.168.72.2 >/dev/null 2>&1 ||
 	   { sleep 3; ip netns exec $NS0 ping -c 3 -W 3 192.168.72.2 >/dev/null 2>&1; }; }

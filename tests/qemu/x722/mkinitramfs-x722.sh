@@ -50,6 +50,13 @@ copy_bin /bin/ip /sbin/ip
 copy_bin /usr/sbin/ethtool /sbin/ethtool
 [ -x "$top/tools/espinudp-hash" ] && copy_bin "$top/tools/espinudp-hash" /bin/espinudp-hash
 cp /etc/protocols /etc/services "$r/etc/"
+# udpflow (tests/selftests) as a fast UDP sender for the speed check
+ufl=$top/build/x722/udpflow
+if [ ! -x "$ufl" ] || [ "$top/tests/selftests/udpflow.c" -nt "$ufl" ]; then
+	mkdir -p "$(dirname "$ufl")"
+	gcc -static -O2 -o "$ufl" "$top/tests/selftests/udpflow.c"
+fi
+cp "$ufl" "$r/bin/udpflow"
 # i40e and the modules it depends on (6.12: libie, libeth), dependencies
 # first; /modules/load.sh inserts them
 : >"$work/order"

@@ -6,7 +6,8 @@
 # "6.1 6.12", plus "debug" when the debug kernel is built): probe, link,
 # ethtool, ping/TCP/UDP between two namespaces, RSS spread and the NAT-T
 # quirk, -L/-X, PF/CORE/GLOBAL reset, FLR, rmmod/insmod (guest-x722.sh);
-# then the same with natt-quirk=off on the first line.  Also the model's
+# then the same with natt-quirk=off on the first line, and firmware
+# recovery mode (recovery-mode=on, guest-recovery.sh).  Also the model's
 # Toeplitz unit test.  Prints TAP; logs in build/logs/x722/.
 # Environment: TIMEOUT (per guest, s, default 1200).
 set -uo pipefail
@@ -37,14 +38,16 @@ res $? "qemu-system-x86_64 with the X722 model ($(( $(date +%s) - t0 )) s)"
 
 guest() {	# <label> <line> [extra env for boot-dev]
 	local label=$1 line=$2 t rc log=$logs/$1.console qlog=$logs/$1.qemu.log
+	local script=$here/guest-x722.sh
 	shift 2
+	case $label in *recovery*) script=$here/guest-recovery.sh ;; esac
 	if [ "$line" != debug ] && [ ! -f "$cache/$line/.complete" ]; then
 		"$top/scripts/fetch-kernel.sh" "$line" >"$logs/fetch-$line.log" 2>&1 ||
 			{ res 1 "$label: fetch kernel $line"; return; }
 	fi
 	t=$(date +%s)
 	env "$@" QEMU="$qemu" TIMEOUT="${TIMEOUT:-1200}" \
-		"$here/boot-dev.sh" "$line" "$here/guest-x722.sh" \
+		"$here/boot-dev.sh" "$line" "$script" \
 		-d guest_errors -D "$qlog" >"$log" 2>&1
 	rc=$?
 	tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
@@ -64,5 +67,6 @@ for line in $lines; do
 done
 guest "x722-$first-quirk-off" "$first" X722_PROPS=",natt-quirk=off" \
 	GUEST_APPEND="X722_NATT_QUIRK=off"
+guest "x722-$first-recovery" "$first" X722_PROPS=",recovery-mode=on"
 echo "1..$n"
 [ $fail -eq 0 ]
