@@ -87,6 +87,25 @@ add_mod "$ko"
 	done <"$work/order"
 } >"$r/modules/load.sh"
 chmod +x "$r/modules/load.sh"
+# X722_NATT=1: what the NAT-T scenario of tests/selftests/natt_lib.sh
+# needs (IPsec modules, kmod, the selftests' shell libraries and udpflow)
+if [ -n "${X722_NATT:-}" ]; then
+	mkdir -p "$r/lib/modules/$abi" "$r/selftests"
+	for d in kernel/crypto kernel/arch/x86/crypto kernel/lib kernel/net/ipv4 \
+		 kernel/net/ipv6 kernel/net/xfrm kernel/net/key kernel/net/core \
+		 kernel/drivers/char/hw_random; do
+		[ -e "$moddir/$d" ] || continue
+		mkdir -p "$r/lib/modules/$abi/$(dirname "$d")"
+		cp -a "$moddir/$d" "$r/lib/modules/$abi/$(dirname "$d")/"
+	done
+	cp "$moddir"/modules.builtin* "$moddir"/modules.order "$r/lib/modules/$abi/" 2>/dev/null || true
+	depmod -b "$r" "$abi" 2>/dev/null || true
+	copy_bin /bin/kmod /sbin/kmod
+	for a in modprobe lsmod depmod modinfo; do ln -sf kmod "$r/sbin/$a"; done
+	rm -f "$r/bin/modprobe" "$r/bin/lsmod" "$r/bin/depmod" "$r/bin/modinfo"
+	cp "$top/tests/selftests/lib.sh" "$top/tests/selftests/natt_lib.sh" "$r/selftests/"
+	cp "$ufl" "$r/selftests/udpflow"
+fi
 install -m 0755 "$script" "$r/guest.sh"
 cat >"$r/init" <<'EOI'
 #!/bin/sh
