@@ -5,7 +5,8 @@
 # on the emulated X722 (two ports, one hub), for each kernel line (default
 # "6.1 6.12", plus "debug" when the debug kernel is built): probe, link,
 # ethtool, ping/TCP/UDP between two namespaces, RSS spread and the NAT-T
-# quirk, -L/-X, PF/CORE/GLOBAL reset, FLR, rmmod/insmod (guest-x722.sh);
+# quirk, -L/-X, PF/CORE/GLOBAL reset, FLR, rmmod/insmod (guest-x722.sh),
+# and the NAT-T scenario of natt_lib.sh with 256 real SAs (guest-natt.sh);
 # then the same with natt-quirk=off on the first line, and firmware
 # recovery mode (recovery-mode=on, guest-recovery.sh).  Also the model's
 # Toeplitz unit test.  Prints TAP; logs in build/logs/x722/.
@@ -40,12 +41,16 @@ guest() {	# <label> <line> [extra env for boot-dev]
 	local label=$1 line=$2 t rc log=$logs/$1.console qlog=$logs/$1.qemu.log
 	local script=$here/guest-x722.sh
 	shift 2
-	case $label in *recovery*) script=$here/guest-recovery.sh ;; esac
+	case $label in
+	*recovery*) script=$here/guest-recovery.sh ;;
+	*natt*) script=$here/guest-natt.sh ;;
+	esac
 	if [ "$line" != debug ] && [ ! -f "$cache/$line/.complete" ]; then
 		"$top/scripts/fetch-kernel.sh" "$line" >"$logs/fetch-$line.log" 2>&1 ||
 			{ res 1 "$label: fetch kernel $line"; return; }
 	fi
 	t=$(date +%s)
+	case $label in *natt*) set -- X722_NATT=1 "$@" ;; esac
 	env "$@" QEMU="$qemu" TIMEOUT="${TIMEOUT:-1200}" \
 		"$here/boot-dev.sh" "$line" "$script" \
 		-d guest_errors -D "$qlog" >"$log" 2>&1
@@ -63,9 +68,12 @@ guest() {	# <label> <line> [extra env for boot-dev]
 first=
 for line in $lines; do
 	guest "x722-$line" "$line"
+	guest "x722-natt-$line" "$line"
 	first=${first:-$line}
 done
 guest "x722-$first-quirk-off" "$first" X722_PROPS=",natt-quirk=off" \
+	GUEST_APPEND="X722_NATT_QUIRK=off"
+guest "x722-natt-$first-quirk-off" "$first" X722_PROPS=",natt-quirk=off" \
 	GUEST_APPEND="X722_NATT_QUIRK=off"
 guest "x722-$first-recovery" "$first" X722_PROPS=",recovery-mode=on"
 echo "1..$n"

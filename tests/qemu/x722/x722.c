@@ -952,6 +952,7 @@ typedef struct X722Parsed {
     bool l4_csum_bad;
     bool l3l4p;
     bool natt_esp;
+    uint8_t spi[4];
 } X722Parsed;
 
 static bool ipv4_multicast(const uint8_t *a)
@@ -1080,6 +1081,7 @@ static void x722_parse(const uint8_t *buf, size_t len, X722Parsed *p)
             if (lduw_be_p(l4 + 2) == 4500 && p->l4len >= 12 &&
                 ldl_be_p(l4 + 8) != 0) {
                 p->natt_esp = true;
+                memcpy(p->spi, l4 + 8, 4);
             }
             break;
         case IP_PROTO_TCP:
@@ -1212,6 +1214,15 @@ static unsigned x722_rx_queue(X722State *s, X722Vsi *v, X722Parsed *p,
     if (s->natt_quirk && p->natt_esp) {
         trace_x722_rss_natt(s->pf_id);
         return base;
+    }
+    /*
+     * natt-quirk=off is the "fixed" device: it classifies ESP in UDP and
+     * adds the SPI to the hash input (IPs, ports, SPI), so that the SAs
+     * between one pair of gateways, which share the outer 4-tuple, spread.
+     */
+    if (p->natt_esp && p->hash_len + 4 <= sizeof(p->hash_in)) {
+        memcpy(p->hash_in + p->hash_len, p->spi, 4);
+        p->hash_len += 4;
     }
     x722_rss_key(s, v, key);
     *hash = x722_toeplitz(key, sizeof(key), p->hash_in, p->hash_len);
