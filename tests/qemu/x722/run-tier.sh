@@ -8,7 +8,8 @@
 # quirk, -L/-X, PF/CORE/GLOBAL reset, FLR, rmmod/insmod (guest-x722.sh),
 # and the NAT-T scenario of natt_lib.sh with 256 real SAs (guest-natt.sh);
 # then the same with natt-quirk=off on the first line, and firmware
-# recovery mode (recovery-mode=on, guest-recovery.sh).  Also the model's
+# recovery mode (recovery-mode=on, guest-recovery.sh), and bad input from
+# the guest (guest-badinput.sh: QEMU survives and logs a guest error).  Also the model's
 # Toeplitz unit test.  Prints TAP; logs in build/logs/x722/.
 # Environment: TIMEOUT (per guest, s, default 1200).
 set -uo pipefail
@@ -44,6 +45,7 @@ guest() {	# <label> <line> [extra env for boot-dev]
 	case $label in
 	*recovery*) script=$here/guest-recovery.sh ;;
 	*natt*) script=$here/guest-natt.sh ;;
+	*badinput*) script=$here/guest-badinput.sh ;;
 	esac
 	if [ "$line" != debug ] && [ ! -f "$cache/$line/.complete" ]; then
 		"$top/scripts/fetch-kernel.sh" "$line" >"$logs/fetch-$line.log" 2>&1 ||
@@ -62,8 +64,22 @@ guest() {	# <label> <line> [extra env for boot-dev]
 	res $? "$label: stock i40e on the X722 model, kernel $line ($(( $(date +%s) - t )) s, qemu rc $rc)"
 	! grep -E -q '(WARNING:|BUG:|Oops|Call Trace|KASAN|possible circular|lockdep)' "$log"
 	res $? "$label: console free of WARN/BUG/KASAN/lockdep"
-	! grep -v -E '^(Invalid read|Invalid write) at addr' "$qlog" 2>/dev/null | grep -q 'x722'
-	res $? "$label: the model logged no guest error"
+	case $label in
+	*badinput*)
+		local want
+		for want in 'ATQ ring unreadable' 'ATQ tail 100 beyond' \
+			    'unknown admin queue opcode 0x7777' \
+			    'ring length 8190 out of range' \
+			    'stopped: descriptor ring outside guest memory'; do
+			grep -q "$want" "$qlog"
+			res $? "$label: QEMU logged the guest error '$want'"
+		done
+		;;
+	*)
+		! grep -v -E '^(Invalid read|Invalid write) at addr' "$qlog" 2>/dev/null | grep -q 'x722'
+		res $? "$label: the model logged no guest error"
+		;;
+	esac
 }
 first=
 for line in $lines; do
@@ -76,5 +92,6 @@ guest "x722-$first-quirk-off" "$first" X722_PROPS=",natt-quirk=off" \
 guest "x722-natt-$first-quirk-off" "$first" X722_PROPS=",natt-quirk=off" \
 	GUEST_APPEND="X722_NATT_QUIRK=off"
 guest "x722-$first-recovery" "$first" X722_PROPS=",recovery-mode=on"
+guest "x722-$first-badinput" "$first"
 echo "1..$n"
 [ $fail -eq 0 ]

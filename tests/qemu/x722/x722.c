@@ -281,7 +281,7 @@ struct X722State {
     /* interrupts */
     bool vec_pending[X722_NUM_VECTORS];
 
-    /* statistics: 64-bit shadows of the 48-bit counters */
+    bool in_atq;                    /* admin queue being processed */
     QEMUTimer *reset_timer;
     uint32_t pending_reset;
 };
@@ -339,7 +339,12 @@ static uint64_t get_bits(const uint8_t *buf, unsigned lsb, unsigned width)
 
 static void stat_add48(X722State *s, hwaddr lo, uint64_t n)
 {
-    uint64_t v = rd(s, lo) | ((uint64_t)(rd(s, lo + 4) & 0xffff) << 32);
+    uint64_t v;
+
+    if (lo + 8 > X722_BAR0_SIZE) {
+        return;
+    }
+    v = rd(s, lo) | ((uint64_t)(rd(s, lo + 4) & 0xffff) << 32);
 
     v += n;
     wr(s, lo, (uint32_t)v);
@@ -348,6 +353,9 @@ static void stat_add48(X722State *s, hwaddr lo, uint64_t n)
 
 static void stat_add32(X722State *s, hwaddr a, uint32_t n)
 {
+    if (a + 4 > X722_BAR0_SIZE) {
+        return;
+    }
     wr(s, a, rd(s, a) + n);
 }
 
@@ -1789,10 +1797,16 @@ static void x722_aq_command(X722State *s, X722AqCmd *c)
     case 0x0206:    /* rx control register read */
         st32(P(c, 12), rd(s, ld32(P(c, 4)) & (X722_BAR0_SIZE - 4)));
         break;
-    case 0x0207:    /* rx control register write */
-        x722_reg_write(s, ld32(P(c, 4)) & (X722_BAR0_SIZE - 4),
-                       ld32(P(c, 12)));
+    case 0x0207: {  /* rx control register write */
+        uint32_t a = ld32(P(c, 4)) & (X722_BAR0_SIZE - 4);
+        /* the AQ registers themselves are not reachable this way */
+        if (a >= X722_PF_ATQBAL && a <= X722_PF_ARQT) {
+            rc = AQ_RC_EACCES;
+            break;
+        }
+        x722_reg_write(s, a, ld32(P(c, 12)));
         break;
+    }
     case 0x0210: {  /* add VSI */
         unsigned i;
         if (c->datalen < VSI_PROP_LEN) {
@@ -2054,7 +2068,7 @@ static void x722_atq_process(X722State *s)
                     rd(s, X722_PF_ATQBAL);
     static uint8_t buf[X722_AQ_BUF_MAX];
 
-    if (!(alen & X722_AQLEN_ENABLE) || n == 0) {
+    if (!(alen & X722_AQLEN_ENABLE) || n == 0 || s->in_atq) {
         return;
     }
     if (tail >= n || head >= n) {
@@ -2096,7 +2110,9 @@ static void x722_atq_process(X722State *s)
         } else {
             c.datalen = 0;
         }
+        s->in_atq = true;
         x722_aq_command(s, &c);
+        s->in_atq = false;
         if (c.outlen && (c.flags & AQ_FLAG_BUF)) {
             if (pci_dma_write(d, ba, buf, MIN(c.outlen, c.datalen)) !=
                 MEMTX_OK) {
