@@ -2421,6 +2421,11 @@ static void x722_reg_write(X722State *s, hwaddr addr, uint32_t val)
     if (addr >= X722_GLPRT_GORCL(0) && addr < 0x00390000) {
         return;                         /* statistics are read-only */
     }
+    if (addr >= 0x00266800 && addr < 0x00267000) {
+        /* GLQF_PCNT flow director match counters: a write clears */
+        wr(s, addr, 0);
+        return;
+    }
     wr(s, addr, val);
 }
 
