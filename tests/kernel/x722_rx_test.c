@@ -825,7 +825,7 @@ static void x722_test_get_rss(void)
 	cpumask_var_t saved;
 	struct i40e_vsi *vsi = NULL;
 	struct i40e_pf *pf = NULL;
-	unsigned int irq, cpu, q, last, bad = 0, tried = 0;
+	unsigned int irq, cpu, q, first, last, bad = 0, tried = 0;
 	int err = -ENOMEM;
 
 	if (!x722_i40e_get_rss) {
@@ -851,6 +851,7 @@ static void x722_test_get_rss(void)
 	 * vector does not move.  Picked by trying: its effective affinity
 	 * must show the move.  The oracle below is the CPU it was moved to.
 	 */
+	first = cpumask_first(cpu_online_mask);
 	last = cpumask_last(cpu_online_mask);
 	for (irq = 1; irq < nr_irqs; irq++) {
 		struct irq_data *d = irq_get_irq_data(irq);
@@ -859,12 +860,17 @@ static void x722_test_get_rss(void)
 		    !irqd_can_balance(d) || irqd_affinity_is_managed(d))
 			continue;
 		cpumask_copy(saved, irq_data_get_affinity_mask(d));
-		err = irq_set_affinity(irq, cpumask_of(last));
+		/* to two CPUs: one of them is not where it already was */
+		err = irq_set_affinity(irq, cpumask_of(first));
+		if (!err &&
+		    cpumask_test_cpu(first, irq_data_get_effective_affinity_mask(d)))
+			err = irq_set_affinity(irq, cpumask_of(last));
+		else
+			err = err ?: -EAGAIN;
 		if (!err &&
 		    cpumask_test_cpu(last, irq_data_get_effective_affinity_mask(d)))
 			break;
-		if (!err)
-			irq_set_affinity(irq, saved);
+		irq_set_affinity(irq, saved);
 	}
 	if (irq >= nr_irqs) {
 		x722_result(false, "get_rss: no movable IRQ found (%d)", err);
