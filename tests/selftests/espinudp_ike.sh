@@ -458,9 +458,16 @@ est1=$(rekeys_now)
 rekeys=$((est1 - est0))
 log "rekey: $rekeys CHILD_SA rekeys in $rk_secs s of traffic ($RK_N SAs, $rk_count datagrams each, rekey_time ${RK_S}s)"
 check "rekey: CHILD_SAs rekeyed under traffic ($rekeys, >= $RK_N)" [ "$rekeys" -ge "$RK_N" ]
-check "rekey: nothing lost ($RECV/$SENT, lost $LOST, drops $DROPS)" \
-	[ "$SENT" -eq $((RK_N * rk_count)) -a "$RECV" -eq "$SENT" -a "$LOST" -eq 0 -a "$DROPS" -eq 0 ]
-check "rekey: /proc/net/xfrm_stat did not move ($XFRM_ERR)" [ "$XFRM_ERR" -eq 0 ]
+# A datagram the peer sent on the old SA just before the responder
+# deleted it is dropped by xfrm and counted in /proc/net/xfrm_stat
+# (XfrmInNoStates): the rekey race of any IKE daemon, wider under TCG.
+# Such a counted drop is allowed, at most one per rekey; a silent loss
+# is not.
+check "rekey: nothing lost but what xfrm counted ($RECV/$SENT, lost $LOST, drops $DROPS, xfrm_stat +$XFRM_ERR)" \
+	[ "$SENT" -eq $((RK_N * rk_count)) -a "$DROPS" -eq 0 -a \
+	  "$LOST" -le "$XFRM_ERR" -a $((RECV + XFRM_ERR)) -ge "$SENT" ]
+check "rekey: xfrm_stat moved at most once per rekey (+$XFRM_ERR, $rekeys rekeys)" \
+	[ "$XFRM_ERR" -le "$rekeys" ]
 # A flow's datagrams cross from the old SA to the new one; with the
 # module the two SAs may be on two CPUs.
 check "rekey: no flow reordered ($REORD, dup $DUPS)" [ "$REORD" -eq 0 -a "$DUPS" -eq 0 ]
