@@ -382,31 +382,6 @@ spread() {
 	return $ok
 }
 
-# predicted CPU of every SA == observed CPU (x722sim: queue q is serviced
-# by CPU q % NCPU)
-predicted() {	# <label>
-	local label=$1 spi q n=0 bad=0 obs
-
-	ip netns exec $NSB ethtool -x $DEVB >"$TMP/$label.rss"
-	espinudp-hash --lut-file "$TMP/$label.rss" "$TMP/$label.pcap" \
-		>"$TMP/$label.pred" 2>"$TMP/$label.hist" || {
-		cat "$TMP/$label.hist"; return 1; }
-	declare -A want=()
-	while read -r _ class spi _ q; do
-		[ "$class" = esp ] || continue
-		want[$((0x$spi))]=$((q % NCPU))
-	done <"$TMP/$label.pred"
-	while read -r spi _ obs; do
-		n=$((n + 1))
-		if [ "${want[$spi]:-x}" != "$obs" ]; then
-			bad=$((bad + 1))
-			[ $bad -le 5 ] && log "SPI $spi: predicted cpu ${want[$spi]:-none}, observed $obs"
-		fi
-	done <"$TMP/$label.cpu"
-	log "$label: $((n - bad))/$n SAs on the predicted CPU (${#want[@]} SPIs captured)"
-	[ $bad -eq 0 ] && [ $n -eq "$NSA4" ]
-}
-
 shares="" 
 for ((c = 0; c < NCPU; c++)); do shares+=" cpu$c $(pct "${SHARE[c]}")"; done
 check "module: every CPU processes 15-35% of ESP frames ($shares )" spread

@@ -50,32 +50,6 @@ spread() {	# <label>: every CPU 15-35%
 	return $ok
 }
 
-# predicted CPU of every SA == observed CPU; prints the number of SAs
-# checked
-predicted() {	# <label>
-	local label=$1 spi q cpu n=0 bad=0 obs
-
-	command -v espinudp-hash >/dev/null || { log "espinudp-hash missing"; return 1; }
-	ip netns exec $NSB ethtool -x $DEVB >"$TMP/$label.rss"
-	espinudp-hash --lut-file "$TMP/$label.rss" "$TMP/$label.pcap" \
-		>"$TMP/$label.pred" 2>"$TMP/$label.hist" || {
-		cat "$TMP/$label.hist"; return 1; }
-	declare -A want=()
-	while read -r _ class spi _ q; do
-		[ "$class" = esp ] || continue
-		want[$((0x$spi))]=$((q % NCPU))
-	done <"$TMP/$label.pred"
-	while read -r spi _ obs; do
-		n=$((n + 1))
-		if [ "${want[$spi]:-x}" != "$obs" ]; then
-			bad=$((bad + 1))
-			[ $bad -le 5 ] && log "SPI $spi: predicted cpu ${want[$spi]:-none}, observed $obs"
-		fi
-	done <"$TMP/$label.cpu"
-	log "$label: $((n - bad))/$n SAs on the predicted CPU (${#want[@]} SPIs captured)"
-	[ $bad -eq 0 ] && [ $n -eq $((NSA4 + NSA6)) ]
-}
-
 # how many SAs changed CPU between two runs
 moved() { awk 'NR == FNR { a[$1] = $3; next } ($1 in a) && a[$1] != $3' "$TMP/$1.cpu" "$TMP/$2.cpu" | wc -l; }
 
