@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Install the host tools a target needs, with apt, only when missing.
 # Never installs a kernel and never touches the host's apt sources.
-# usage: deps.sh <group>...   groups: build unit qemu dkms all
+# usage: deps.sh <group>...   groups: build unit qemu qemu-build dkms all
 set -euo pipefail
 
 pkgs=()
@@ -14,6 +14,12 @@ for g in "$@"; do
 	unit) pkgs+=(make gcc clang libclang-rt-14-dev libpcap-dev sparse) ;;
 	qemu) pkgs+=(qemu-system-x86 busybox-static iproute2 ethtool cpio
 		     zstd xz-utils kmod) ;;
+	# QEMU with the emulated X722, built from Debian's source package
+	# (tests/qemu/x722/build-qemu.sh); seabios: Debian's source has no
+	# BIOS binary
+	qemu-build) pkgs+=(gcc make meson ninja-build pkg-config libglib2.0-dev
+			   libpixman-1-dev libfdt-dev zlib1g-dev flex bison
+			   python3-venv dpkg-dev seabios) ;;
 	dkms) pkgs+=(dkms dwarves) ;;
 	sid) pkgs+=(debootstrap) ;;
 	all) exec "$0" build unit qemu dkms ;;

@@ -1,13 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tier.sh <line>: one QEMU tier of make check (tests/tiers/3x-guest-*.sh).
+# tier.sh <line> [x722]: one QEMU tier of make check (tests/tiers/3x-*.sh).
 # Builds what the guest needs for the kernel line (6.1, 6.12: Debian's
 # stock kernels; debug: the KASAN/lockdep/kmemleak kernel built from
 # linux-source-6.1): the patched i40e, i40e_espinudp, the test modules and
 # tools/espinudp-hash, then boots the guest (run-guest.sh) and prints TAP:
 # one result per build step, per selftest, per KTAP test module, and the
 # host's checks of the run.  Build logs go to build/logs/guest-<line>/.
+# With "x722", the guest gets the emulated X722 (tests/qemu/x722/, built
+# into Debian's QEMU by build-qemu.sh): the selftests run over its two
+# ports with the patched i40e (NATT_DEV=x722) instead of x722sim; logs in
+# build/logs/guest-<line>-x722/.
 # Environment: SELFTESTS (comma list, default espinudp_natt,espinudp_ike), KTAP_MODS
 # (default x722_rx_test), BUILD_NAME (artifacts in build/<name>/ instead of
 # build/<line>/), GUEST_ENV, TIMEOUT (see run-guest.sh).
@@ -16,9 +20,10 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=$("$top/scripts/cache-dir")
 cd "$top"
-line=${1:?usage: tier.sh <line>}
+line=${1:?usage: tier.sh <line> [x722]}
+dev=${2:-}
 bn=${BUILD_NAME:-$line}	# artifacts in build/<bn>/
-logs=build/logs/guest-$line
+logs=build/logs/guest-$line${dev:+-$dev}
 mkdir -p "$logs"
 n=0 fail=0
 start=$(date +%s)
@@ -61,6 +66,23 @@ step "Debian strongSwan for espinudp_ike (charon, swanctl)" "$logs/strongswan.lo
 	scripts/fetch-strongswan.sh
 step "udpflow (static)" "$logs/udpflow.log" \
 	gcc -static -O2 -Wall -Wextra -Werror -o build/udpflow tests/selftests/udpflow.c
+if [ "$dev" = x722 ]; then
+	# QEMU with the model; cached by hash, the first run builds it
+	step "qemu-system-x86_64 with the emulated X722 (cached by hash)" \
+		"$logs/qemu-build.log" tests/qemu/x722/build-qemu.sh ||
+		{ echo "1..$n"; exit 1; }
+	QEMU=$(tail -n 1 "$logs/qemu-build.log")
+	[ -x "$QEMU" ] || { echo "Bail out! no QEMU binary in $logs/qemu-build.log"; exit 1; }
+	# two functions of one device, their ports on one hub: two
+	# namespaces talk over real i40e netdevs
+	QEMU_ARGS="-L $(dirname "$QEMU")/pc-bios \
+-netdev hubport,id=x722p0,hubid=722 -netdev hubport,id=x722p1,hubid=722 \
+-device x722,addr=4.0,multifunction=on,netdev=x722p0,mac=52:54:00:72:20:00${X722_PROPS:-} \
+-device x722,addr=4.1,netdev=x722p1,mac=52:54:00:72:20:01${X722_PROPS:-} \
+${QEMU_ARGS:-}"
+	export QEMU QEMU_ARGS GUEST_LOGS=$top/$logs
+	export GUEST_ENV="NATT_DEV=x722 ${GUEST_ENV:-}"
+fi
 
 if [ "$line" = debug ]; then
 	# KASAN + lockdep under TCG run ~8x slower: every SA and every
@@ -77,9 +99,12 @@ fi
 # guest time on a loaded 2-core host: more than run-guest.sh's 900 s
 # default leaves room for
 export TIMEOUT=${TIMEOUT:-1800}
+# x722_rx_test needs no device: the x722sim tiers run it
+ktap_def=x722_rx_test
+[ "$dev" = x722 ] && ktap_def=
 BUILD_NAME=$bn TAP_N0=$n tests/qemu/run-guest.sh "$line" "${SELFTESTS:-espinudp_natt,espinudp_ike}" \
-	"${KTAP_MODS-x722_rx_test}" || fail=1
+	"${KTAP_MODS-$ktap_def}" || fail=1
 n=$(cat "$logs/tap.count" 2>/dev/null || echo $((n + 1)))
 echo "1..$n"
-echo "# tier guest-$line: $(( $(date +%s) - start ))s wall"
+echo "# tier guest-$line${dev:+-$dev}: $(( $(date +%s) - start ))s wall"
 exit $fail

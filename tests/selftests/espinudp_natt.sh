@@ -37,8 +37,11 @@ no_loss() {
 }
 
 baseline_like() {	# <label>: the NAT-T symptom
-	check "$1: >= 99% of ESP frames on the queue-0 CPU (cpu0 $(pct "${SHARE[0]}"), max $(pct "$(max_share)"))" \
-		[ "$(max_share)" -ge 990 -a "${SHARE[0]}" -ge "$(max_share)" ]
+	local c
+
+	c=$(queue_cpu 0)
+	check "$1: >= 99% of ESP frames on the queue-0 CPU (cpu$c $(pct "${SHARE[c]:-0}"), max $(pct "$(max_share)"))" \
+		[ "$(max_share)" -ge 990 -a "${SHARE[c]:-0}" -ge "$(max_share)" ]
 }
 
 spread() {	# <label>: every CPU 15-35%
@@ -56,6 +59,7 @@ moved() { awk 'NR == FNR { a[$1] = $3; next } ($1 in a) && a[$1] != $3' "$TMP/$1
 ethx() { ip netns exec $NSB ethtool "$@"; }
 
 # --- 1. baseline: no module ---
+log "$DEVB: RX queue CPUs $(queue_cpus)"
 run_traffic baseline
 if [ "$NATT_DEV" = veth ]; then
 	check "veth baseline: >= 99% of ESP frames on one CPU (max $(pct "$(max_share)"))" \
@@ -115,8 +119,16 @@ check "ethtool -X hkey: nothing lost, no reordering" \
 ethx -X $DEVB weight 1 1 0 0
 CAPTURE=1 run_traffic weights
 check "ethtool -X weight 1 1 0 0: every SA on its predicted CPU" predicted weights
-check "ethtool -X weight 1 1 0 0: CPUs 2, 3 get no ESP (cpu2 $(pct "${SHARE[2]:-0}"), cpu3 $(pct "${SHARE[3]:-0}"))" \
-	[ "${SHARE[2]:-0}" -le 10 -a "${SHARE[3]:-0}" -le 10 ]
+# the CPUs that service neither queue 0 nor queue 1 get no ESP
+idle="" busy=0
+for ((c = 0; c < NCPU; c++)); do
+	[ "$c" = "$(queue_cpu 0)" ] || [ "$c" = "$(queue_cpu 1)" ] || {
+		idle+="cpu$c $(pct "${SHARE[c]:-0}") "
+		[ "${SHARE[c]:-0}" -le 10 ] || busy=1
+	}
+done
+check "ethtool -X weight 1 1 0 0: the CPUs of neither queue 0 nor 1 get no ESP (${idle:-none})" \
+	[ $busy -eq 0 ]
 check "ethtool -X weight: nothing lost" no_loss
 ethx -X $DEVB default
 ethx -L $DEVB combined 2
@@ -244,4 +256,125 @@ check "parameters read back as written (ports $(cat $params/ports), steer $(cat 
 	[ "$(cat $params/ports)" = 4500 -a "$(cat $params/steer)" = 1 ]
 run_traffic after_params
 check "after the parameter race: spread, nothing lost" eval 'spread && no_loss'
+# --- 8. the device: IRQ moves, resets, CPU hotplug (NATT_DEV=x722) ---
+# The real i40e on the emulated X722.  The queue CPUs are the system's
+# (queue_cpu: the effective affinity of each queue's vector), read again
+# after every change, never handed to the module.
+if [ "$NATT_DEV" = x722 ]; then
+	bdf=$(ethx -i $DEVB | awk '/^bus-info:/ { print $2 }')
+	# kick_vectors: one frame out of every TX queue of B, so that
+	# every queue vector interrupts: x86 without interrupt remapping
+	# completes an affinity change at the vector's next interrupt, and
+	# steered NAT-T never interrupts the queues it is steered for.
+	# i40e's XPS map sends CPU c's frames on TX queue c.
+	kick_vectors() {
+		local c
+
+		for ((c = 0; c < NCPU; c++)); do
+			ip netns exec $NSB taskset -c $c ping -q -c 1 -W 1 192.0.2.1 >/dev/null 2>&1 || true
+		done
+	}
+	# under_traffic <label> <command...>: the command 1 s into a run
+	# of 5 times the datagrams; the result globals are that run's
+	under_traffic() {
+		local label=$1 rt
+
+		shift
+		COUNT=$((COUNT * 5)) GAP_US=20000 run_traffic "$label" &
+		rt=$!
+		wait_line "$TMP/$label.send4" "send start" 600
+		sleep 1
+		"$@"
+		wait $rt || true
+		. "$TMP/$label.result"
+	}
+	sent_ok() { [ "$SENT" -eq $(((NSA4 + NSA6) * COUNT * 5)) ]; }
+
+	# 8a. one queue's IRQ moves: its SAs follow
+	irq=$(queue_irq 1) old=$(queue_cpu 1)
+	new=$(((old + 1) % NCPU))
+	log "queue 1: IRQ $irq on cpu$old, moving it to cpu$new"
+	mv_irq() { echo "$1" >/proc/irq/$irq/smp_affinity_list && kick_vectors; }
+	under_traffic irqmove mv_irq $new
+	check "IRQ move under traffic: nothing lost, no SA reordered ($RECV/$SENT, drops $DROPS, reordered $REORD)" \
+		eval 'sent_ok && [ "$RECV" -eq "$SENT" -a "$DROPS" -eq 0 -a "$REORD" -eq 0 -a "$DUPS" -eq 0 ]'
+	check "queue 1's vector is serviced by cpu$new (effective affinity: cpu$(queue_cpu 1))" \
+		[ "$(queue_cpu 1)" = "$new" ]
+	CAPTURE=1 run_traffic irqmoved
+	check "IRQ move: every SA on its predicted CPU" predicted irqmoved
+	m=$(moved module irqmoved)
+	check "IRQ move: SAs followed queue 1 to cpu$new ($m moved)" [ "$m" -gt 0 ]
+	check "IRQ move: nothing lost" no_loss
+	mv_irq "$old"
+	check "queue 1's vector back on cpu$old" [ "$(queue_cpu 1)" = "$old" ]
+
+	# 8b. PF reset (i40e's debugfs command) and FLR, under traffic.
+	# While the function resets, the device drops what reaches it and
+	# i40e restarts its counters: the loss must fit the window from
+	# the reset to the link coming back; nothing may be reordered.
+	dbg=/sys/kernel/debug/i40e/$bdf/command
+	[ -w "$dbg" ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
+	reset_window() {	# <label> <what>: run $2, wait for link; sets WIN (s)
+		local t0 t1
+
+		t0=$(date +%s%N)
+		case $2 in
+		pfr) echo pfr >"$dbg" ;;
+		flr) echo 1 >/sys/bus/pci/devices/$bdf/reset ;;
+		esac
+		sleep 1
+		wait_link || true
+		t1=$(date +%s%N)
+		WIN=$(((t1 - t0) / 1000000000 + 1))
+		echo "$WIN" >"$TMP/$1.win"
+	}
+	for r in pfr flr; do
+		if [ $r = pfr ] && [ ! -w "$dbg" ]; then
+			check "PF reset: no i40e debugfs command file $dbg" false
+			continue
+		fi
+		under_traffic $r reset_window $r $r
+		WIN=$(cat "$TMP/$r.win")
+		# datagrams per second per flow: 1e6 / GAP_US (20 ms)
+		bound=$(((NSA4 + NSA6) * (WIN + 1) * 50))
+		log "$r: link back within ${WIN} s; sent $SENT received $RECV lost $LOST (bound $bound) reordered $REORD"
+		check "$r under traffic: i40e recovered, link up" wait_link
+		check "$r under traffic: the loss fits the reset window ($((SENT - RECV)) <= $bound), no SA reordered" \
+			eval 'sent_ok && [ $((SENT - RECV)) -le $bound -a "$REORD" -eq 0 -a "$DUPS" -eq 0 ]'
+		CAPTURE=1 run_traffic after_$r
+		log "after $r: RX queue CPUs $(queue_cpus)"
+		check "after $r: every SA on its predicted CPU" predicted after_$r
+		check "after $r: nothing lost" no_loss
+	done
+
+	# 8c. a CPU goes offline and comes back, under traffic (not the
+	# sender's CPU, NCPU - 1, nor CPU 0)
+	oc=$((NCPU - 2))
+	hotplug() {
+		echo 0 >/sys/devices/system/cpu/cpu$oc/online &&
+			sleep 1 && echo 1 >/sys/devices/system/cpu/cpu$oc/online
+	}
+	if [ -w /sys/devices/system/cpu/cpu$oc/online ]; then
+		under_traffic hotplug hotplug
+		check "cpu$oc offline and back under traffic: nothing lost, no SA reordered ($RECV/$SENT, drops $DROPS)" \
+			eval 'sent_ok && [ "$RECV" -eq "$SENT" -a "$DROPS" -eq 0 -a "$REORD" -eq 0 -a "$DUPS" -eq 0 ]'
+		CAPTURE=1 run_traffic after_hotplug
+		log "after hotplug: RX queue CPUs $(queue_cpus)"
+		check "after cpu$oc hotplug: every SA on its predicted CPU" predicted after_hotplug
+		check "after cpu$oc hotplug: nothing lost" no_loss
+	else
+		check "cpu$oc hotplug: no /sys/devices/system/cpu/cpu$oc/online" false
+	fi
+
+	# 8d. i40e itself unloaded and loaded again: new netdevs, new
+	# vectors; the module follows (setup_natt builds the network anew)
+	cleanup_natt
+	check "rmmod i40e (i40e_espinudp unloaded first)" rmmod i40e
+	check "modprobe i40e and the network again" setup_natt
+	check "modprobe i40e_espinudp" modprobe i40e_espinudp
+	log "after the i40e reload: RX queue CPUs $(queue_cpus)"
+	CAPTURE=1 run_traffic after_i40e
+	check "i40e reloaded: spread, nothing lost" eval 'spread && no_loss'
+	check "i40e reloaded: every SA on its predicted CPU" predicted after_i40e
+fi
 ksft_exit

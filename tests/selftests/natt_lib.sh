@@ -3,7 +3,8 @@
 #
 # NAT-T scenario shared by the selftests and the demo: two network
 # namespaces, gateway A (sender) and gateway B (receiver), joined by a
-# device pair (x722sim by default, veth with NATT_DEV=veth), and real
+# device pair (x722sim by default; NATT_DEV=x722: the two ports of the
+# emulated X722 of tests/qemu/x722/, driven by i40e; veth), and real
 # `ip xfrm` NAT-T tunnels between one pair of peers: NSA4 SAs over IPv4 and
 # NSA6 over IPv6 (tunnel mode, rfc4106(gcm(aes)), encap espinudp 4500
 # 4500).  SA i carries one inner UDP flow, selected by its port; its SPI
@@ -50,10 +51,70 @@ cleanup_natt() {
 	done
 	ip netns del $NSA 2>/dev/null || true
 	ip netns del $NSB 2>/dev/null || true
-	if [ "$NATT_DEV" = x722sim ]; then
+	case $NATT_DEV in
+	x722sim)
 		rmmod i40e_espinudp 2>/dev/null || true
 		rmmod x722sim 2>/dev/null || true
+		;;
+	x722)
+		rmmod i40e_espinudp 2>/dev/null || true
+		# the ports go back to init_net when the namespaces die
+		# (asynchronously): the next test waits for them
+		;;
+	esac
+}
+
+# x722_ports: the two netdevs of the i40e-driven X722 functions, in
+# init_net, sorted by PCI function (the first is gateway A's).  Loads
+# i40e and waits (30 s) for both: after a test, the namespace cleanup
+# hands them back asynchronously.
+x722_ports() {
+	local i
+
+	[ -d /sys/module/i40e ] || modprobe i40e || return 1
+	for i in $(seq 60); do
+		set -- $(ls -d /sys/bus/pci/drivers/i40e/0000:*/net/* 2>/dev/null)
+		if [ $# -ge 2 ]; then
+			DEVA=$(basename "$1") DEVB=$(basename "$2")
+			return 0
+		fi
+		sleep 0.5
+	done
+	log "x722: no two i40e ports in init_net"
+	return 1
+}
+
+# queue_irq <q>: the IRQ of $DEVB's queue vector <q>.  i40e names its
+# vectors "i40e-<netdev>-TxRx-<n>" and gives combined channel n vector n.
+queue_irq() {
+	awk -v n="i40e-$DEVB-TxRx-$1" '$NF == n { sub(":", "", $1); print $1 }' /proc/interrupts
+}
+
+# queue_cpu <q>: the CPU that services $DEVB's RX queue <q>, as the system
+# says: for an i40e port, the first CPU of its vector's effective
+# affinity; for x722sim, its fixed "hardware" (CPU q % NCPU).
+queue_cpu() {
+	local irq
+
+	if [ "$NATT_DEV" = x722sim ]; then
+		echo $(($1 % NCPU))
+		return
 	fi
+	irq=$(queue_irq "$1")
+	[ -n "$irq" ] || { echo none; return; }
+	sed 's/[-,].*//' "/proc/irq/$irq/effective_affinity_list"
+}
+
+# the queue CPUs of $DEVB, for the log
+queue_cpus() {
+	local q n
+
+	n=$(ip netns exec $NSB ethtool -l $DEVB 2>/dev/null |
+	    awk '/^Combined:/ { c = $2 } END { print c + 0 }')
+	for ((q = 0; q < n; q++)); do
+		printf 'q%d:cpu%s ' $q "$(queue_cpu $q)"
+	done
+	echo
 }
 
 bg() {	# run in the background, remember the pid for cleanup
@@ -100,6 +161,9 @@ setup_natt() {
 		DEVA=x722a0
 		DEVB=x722b0
 		;;
+	x722)
+		x722_ports || return 1
+		;;
 	veth)
 		modprobe veth || ksft_skip "veth missing"
 		DEVA=vetha
@@ -134,6 +198,7 @@ setup_natt() {
 	ip -n $NSB route add 10.9.0.1/32 via 192.0.2.1 src 10.9.0.2
 	ip -n $NSA route add fd00:9::2/128 via 2001:db8::2 src fd00:9::1
 	ip -n $NSB route add fd00:9::1/128 via 2001:db8::1 src fd00:9::2
+	[ "$NATT_DEV" = x722 ] && wait_link
 
 	# the SAs and policies, one ip -batch per side
 	: >"$TMP"/xa
@@ -166,8 +231,24 @@ setup_natt() {
 	wait_line "$TMP"/encap.out "encap ready"
 }
 
+# wait_link: both ports report link (a real device's autonegotiation)
+wait_link() {
+	local i
+
+	for i in $(seq 100); do
+		ip netns exec $NSA ethtool $DEVA 2>/dev/null | grep -q 'Link detected: yes' &&
+			ip netns exec $NSB ethtool $DEVB 2>/dev/null | grep -q 'Link detected: yes' &&
+			return 0
+		sleep 0.2
+	done
+	log "no link on $DEVA/$DEVB after 20 s"
+	return 1
+}
+
 # Frames dropped anywhere on the receiving side: the device's queues
-# (x722sim rx_queue_N_drops), the CPUs' backlogs (softnet column 2), UDP
+# (x722sim rx_queue_N_drops; i40e's rx_dropped and rx_missed_errors,
+# which also hold the module's backlog drops), the CPUs' backlogs
+# (softnet column 2), UDP
 # socket buffers.  The module's own espinudp_backlog_drop is read apart,
 # as it restarts from 0 when the module is reloaded.
 drops_now() {
@@ -177,6 +258,11 @@ drops_now() {
 		for v in $(ip netns exec $NSB ethtool -S $DEVB 2>/dev/null |
 			   awk '/rx_queue_[0-9]+_drops/ { print $2 }'); do
 			d=$((d + v))
+		done
+	elif [ "$NATT_DEV" = x722 ]; then
+		for v in rx_dropped rx_missed_errors rx_fifo_errors; do
+			v=$(ip netns exec $NSB cat /sys/class/net/$DEVB/statistics/$v 2>/dev/null)
+			d=$((d + ${v:-0}))
 		done
 	fi
 	while read -r _ v _; do
@@ -291,10 +377,11 @@ one_cpu_per_sa() {
 }
 
 # predicted <label>: the CPU tools/espinudp-hash predicts for every SA of
-# a run (from its capture and ethtool -x) is the CPU that delivered it
-# (x722sim: queue q is serviced by CPU q % NCPU)
+# a run (from its capture and ethtool -x) is the CPU that delivered it:
+# the CPU that services the predicted queue (queue_cpu).
 predicted() {	# <label>
 	local label=$1 spi q n=0 bad=0 obs
+	local -A qc=()
 
 	command -v espinudp-hash >/dev/null || { log "espinudp-hash missing"; return 1; }
 	ip netns exec $NSB ethtool -x $DEVB >"$TMP/$label.rss"
@@ -304,8 +391,10 @@ predicted() {	# <label>
 	declare -A want=()
 	while read -r _ class spi _ q; do
 		[ "$class" = esp ] || continue
-		want[$((0x$spi))]=$((q % NCPU))
+		[ -n "${qc[$q]:-}" ] || qc[$q]=$(queue_cpu "$q")
+		want[$((0x$spi))]=${qc[$q]}
 	done <"$TMP/$label.pred"
+	log "$label: queue CPUs $(for q in "${!qc[@]}"; do printf 'q%s:cpu%s ' "$q" "${qc[$q]}"; done)"
 	while read -r spi _ obs; do
 		n=$((n + 1))
 		if [ "${want[$spi]:-x}" != "$obs" ]; then
