@@ -3,9 +3,14 @@
 #
 # make demo: on a fresh Debian 12 machine, install what is needed, fetch
 # Debian's 6.1 kernel and its source, build the patched i40e, the module,
-# the test modules and the tools, boot the stock 6.1 kernel under QEMU
-# (TCG, 4 CPUs) and run the NAT-T scenario over x722sim without and then
-# with i40e_espinudp.  Prints the per-CPU table and ends with the line
+# the test modules and the tools, build QEMU with the emulated X722
+# (tests/qemu/x722/; cached by hash, the first run takes 20-40 min),
+# boot the stock 6.1 kernel under it (TCG, 4 CPUs) and run the NAT-T
+# scenario over the X722's two ports: first with Debian's stock i40e
+# (the report: every NAT-T frame on queue 0, one CPU), then with the
+# patched i40e and i40e_espinudp.  The IRQ affinity is the guest
+# kernel's default.  DEMO_DEV=x722sim runs it over the x722sim stand-in
+# instead (no QEMU build).  Prints the per-CPU table and ends with the line
 #   demo: esp_frames=<n> before_max_share=<pct> after_max_share=<pct> lost=<n> reordered=<n>
 # Environment: NSA4, NSA6, COUNT (scenario size; see natt_lib.sh).
 set -euo pipefail
@@ -18,10 +23,21 @@ mkdir -p "$logs"
 
 say() { echo "demo: $*" >&2; }
 tests/qemu/build-line.sh $line $line demo "$logs/build.log"
+dev=${DEMO_DEV:-x722}
+qemu_env=()
+if [ "$dev" = x722 ]; then
+	# shellcheck source=tests/qemu/lib.sh
+	. tests/qemu/lib.sh
+	say "building QEMU with the emulated X722 (cached; the first build takes 20-40 min)"
+	tests/qemu/x722/build-qemu.sh >"$logs/qemu-build.log" 2>&1 ||
+		{ tail -n 20 "$logs/qemu-build.log" >&2; say "FAILED: QEMU build (log: $logs/qemu-build.log)"; exit 1; }
+	qemu=$(tail -n 1 "$logs/qemu-build.log")
+	qemu_env=(QEMU="$qemu" QEMU_ARGS="$(x722_qemu_args "$qemu")")
+fi
 say "booting Debian's $line kernel under QEMU (TCG, 4 CPUs); takes a minute"
-env_args="NSA4=${NSA4:-256} NSA6=${NSA6:-32} COUNT=${COUNT:-20}"
+env_args="NATT_DEV=$dev NSA4=${NSA4:-256} NSA6=${NSA6:-32} COUNT=${COUNT:-20}"
 rc=0
-GUEST_LOGS=$top/$logs GUEST_ENV="$env_args" TIMEOUT=${TIMEOUT:-600} \
+env "${qemu_env[@]}" GUEST_LOGS=$top/$logs GUEST_ENV="$env_args" TIMEOUT=${TIMEOUT:-600} \
 	tests/qemu/run-guest.sh $line demo_natt "" >"$logs/tap.log" 2>&1 || rc=$?
 out=$(sed -n 's/^ *# DEMO \{0,1\}//p' "$logs/ktap.log" 2>/dev/null || true)
 table=$(grep -v '^demo: ' <<<"$out" || true)

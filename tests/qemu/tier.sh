@@ -73,13 +73,10 @@ if [ "$dev" = x722 ]; then
 		{ echo "1..$n"; exit 1; }
 	QEMU=$(tail -n 1 "$logs/qemu-build.log")
 	[ -x "$QEMU" ] || { echo "Bail out! no QEMU binary in $logs/qemu-build.log"; exit 1; }
-	# two functions of one device, their ports on one hub: two
-	# namespaces talk over real i40e netdevs
-	QEMU_ARGS="-L $(dirname "$QEMU")/pc-bios \
--netdev hubport,id=x722p0,hubid=722 -netdev hubport,id=x722p1,hubid=722 \
--device x722,addr=4.0,multifunction=on,netdev=x722p0,mac=52:54:00:72:20:00${X722_PROPS:-} \
--device x722,addr=4.1,netdev=x722p1,mac=52:54:00:72:20:01${X722_PROPS:-} \
-${QEMU_ARGS:-}"
+	# the model logs what a driver does wrong (LOG_GUEST_ERROR)
+	rm -f "$logs/qemu-guest-errors.log"
+	QEMU_ARGS="$(x722_qemu_args "$QEMU" "${X722_PROPS:-}") \
+-d guest_errors -D $top/$logs/qemu-guest-errors.log ${QEMU_ARGS:-}"
 	export QEMU QEMU_ARGS GUEST_LOGS=$top/$logs
 	export GUEST_ENV="NATT_DEV=x722 ${GUEST_ENV:-}"
 fi
@@ -105,6 +102,17 @@ ktap_def=x722_rx_test
 BUILD_NAME=$bn TAP_N0=$n tests/qemu/run-guest.sh "$line" "${SELFTESTS:-espinudp_natt,espinudp_ike}" \
 	"${KTAP_MODS-$ktap_def}" || fail=1
 n=$(cat "$logs/tap.count" 2>/dev/null || echo $((n + 1)))
+if [ "$dev" = x722 ]; then
+	n=$((n + 1))
+	if grep -q x722 "$logs/qemu-guest-errors.log" 2>/dev/null; then
+		echo "not ok $n - $line: the X722 model logged guest errors"
+		grep x722 "$logs/qemu-guest-errors.log" | sort | uniq -c | sort -rn |
+			head -n 10 | sed 's/^/# /'
+		fail=1
+	else
+		echo "ok $n - $line: the X722 model logged no guest error"
+	fi
+fi
 echo "1..$n"
 echo "# tier guest-$line${dev:+-$dev}: $(( $(date +%s) - start ))s wall"
 exit $fail
