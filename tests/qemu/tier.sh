@@ -102,6 +102,16 @@ ktap_def=x722_rx_test
 BUILD_NAME=$bn TAP_N0=$n tests/qemu/run-guest.sh "$line" "${SELFTESTS:-espinudp_natt,espinudp_ike}" \
 	"${KTAP_MODS-$ktap_def}" || fail=1
 n=$(cat "$logs/tap.count" 2>/dev/null || echo $((n + 1)))
+if [ "$dev" = x722 ] && [ -z "${SELFTESTS:-}" ]; then
+	# firmware recovery mode: a boot of its own with the model's
+	# recovery-mode=on
+	mkdir -p "$logs/recovery"
+	QEMU_ARGS="$(x722_qemu_args "$QEMU" ",recovery-mode=on${X722_PROPS:-}") \
+-d guest_errors -D $top/$logs/recovery/qemu-guest-errors.log" \
+	GUEST_LOGS=$top/$logs/recovery TIMEOUT=600 BUILD_NAME=$bn TAP_N0=$n \
+		tests/qemu/run-guest.sh "$line" espinudp_recovery "" || fail=1
+	n=$(cat "$logs/recovery/tap.count" 2>/dev/null || echo $((n + 1)))
+fi
 if [ "$dev" = x722 ]; then
 	n=$((n + 1))
 	if grep -q x722 "$logs/qemu-guest-errors.log" 2>/dev/null; then

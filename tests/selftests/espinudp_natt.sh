@@ -187,7 +187,8 @@ check "full backlog: sent = received + counted drops" \
 	[ $((SENT - RECV)) -le $((DROPS + r1 - r0)) ]
 
 # --- 5. reload under traffic ---
-COUNT=$((COUNT * 10)) GAP_US=20000 run_traffic reload &
+# bg: the cleanup stops it if the test ends early
+COUNT=$((COUNT * 10)) GAP_US=20000 bg run_traffic reload
 rt=$!
 wait_line "$TMP/reload.send4" "send start" 600
 sleep 1
@@ -280,13 +281,14 @@ if [ "$NATT_DEV" = x722 ]; then
 		local label=$1 rt
 
 		shift
-		COUNT=$((COUNT * 5)) GAP_US=20000 run_traffic "$label" &
+		COUNT=$((COUNT * 5)) GAP_US=20000 bg run_traffic "$label"
 		rt=$!
 		wait_line "$TMP/$label.send4" "send start" 600
 		sleep 1
 		"$@"
 		wait $rt || true
-		. "$TMP/$label.result"
+		# run_traffic ran in a subshell: its results, as globals
+		eval "$(sed -E 's/^declare -(-|[a-zA-Z]+) /declare -g -\1 /' "$TMP/$label.result")"
 	}
 	sent_ok() { [ "$SENT" -eq $(((NSA4 + NSA6) * COUNT * 5)) ]; }
 
@@ -294,7 +296,19 @@ if [ "$NATT_DEV" = x722 ]; then
 	irq=$(queue_irq 1) old=$(queue_cpu 1)
 	new=$(((old + 1) % NCPU))
 	log "queue 1: IRQ $irq on cpu$old, moving it to cpu$new"
-	mv_irq() { echo "$1" >/proc/irq/$irq/smp_affinity_list && kick_vectors; }
+	# mv_irq <cpu>: set queue 1's affinity, and make its vector
+	# interrupt until the move completes (5 s at most)
+	mv_irq() {
+		local i
+
+		echo "$1" >/proc/irq/$irq/smp_affinity_list || return 1
+		for i in $(seq 10); do
+			kick_vectors
+			[ "$(queue_cpu 1)" = "$1" ] && return 0
+			sleep 0.5
+		done
+		log "queue 1: IRQ $irq still on cpu$(queue_cpu 1) 5 s after the move to cpu$1"
+	}
 	under_traffic irqmove mv_irq $new
 	check "IRQ move under traffic: nothing lost, no SA reordered ($RECV/$SENT, drops $DROPS, reordered $REORD)" \
 		eval 'sent_ok && [ "$RECV" -eq "$SENT" -a "$DROPS" -eq 0 -a "$REORD" -eq 0 -a "$DUPS" -eq 0 ]'
@@ -302,8 +316,14 @@ if [ "$NATT_DEV" = x722 ]; then
 		[ "$(queue_cpu 1)" = "$new" ]
 	CAPTURE=1 run_traffic irqmoved
 	check "IRQ move: every SA on its predicted CPU" predicted irqmoved
-	m=$(moved module irqmoved)
-	check "IRQ move: SAs followed queue 1 to cpu$new ($m moved)" [ "$m" -gt 0 ]
+	# against the run before the move: the SAs that moved are those
+	# of cpu$old, and all went to cpu$new
+	m=$(moved after_params irqmoved)
+	mo=$(awk -v o="$old" -v n="$new" 'NR == FNR { a[$1] = $3; next }
+		($1 in a) && a[$1] != $3 && a[$1] == o && $3 == n' \
+		"$TMP/after_params.cpu" "$TMP/irqmoved.cpu" | wc -l)
+	check "IRQ move: SAs followed queue 1 from cpu$old to cpu$new ($mo of $m moved that way)" \
+		[ "$m" -gt 0 -a "$mo" -eq "$m" ]
 	check "IRQ move: nothing lost" no_loss
 	mv_irq "$old"
 	check "queue 1's vector back on cpu$old" [ "$(queue_cpu 1)" = "$old" ]
@@ -315,17 +335,15 @@ if [ "$NATT_DEV" = x722 ]; then
 	dbg=/sys/kernel/debug/i40e/$bdf/command
 	[ -w "$dbg" ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
 	reset_window() {	# <label> <what>: run $2, wait for link; sets WIN (s)
-		local t0 t1
+		local t0=$SECONDS
 
-		t0=$(date +%s%N)
 		case $2 in
 		pfr) echo pfr >"$dbg" ;;
 		flr) echo 1 >/sys/bus/pci/devices/$bdf/reset ;;
 		esac
 		sleep 1
 		wait_link || true
-		t1=$(date +%s%N)
-		WIN=$(((t1 - t0) / 1000000000 + 1))
+		WIN=$((SECONDS - t0 + 1))
 		echo "$WIN" >"$TMP/$1.win"
 	}
 	for r in pfr flr; do

@@ -316,9 +316,10 @@ run_traffic() {
 		ip netns exec $NSA taskset -c $((NCPU - 1)) ./udpflow send fd00:9::1 fd00:9::2 $PORT6 $NSA6 $COUNT $GAP_US >"$TMP/$label.send6"
 	fi
 	wait $s4
-	# receivers stop when complete or idle for 3 s
-	while grep -q "recv ready" "$TMP/$label.recv4" && ! grep -q '^total' "$TMP/$label.recv4"; do sleep 0.2; done
-	while [ "$NSA6" -gt 0 ] && ! grep -q '^total' "$TMP/$label.recv6"; do sleep 0.2; done
+	# receivers stop when complete or idle for 3 s; one that died
+	# (killed by a cleanup) ends the wait too
+	wait_line "$TMP/$label.recv4" '^total' 1800 || true
+	[ "$NSA6" -gt 0 ] && { wait_line "$TMP/$label.recv6" '^total' 1800 || true; }
 	[ -n "${CAPTURE:-}" ] && wait_line "$TMP/$label.cap" captured 1800
 	read -r -a after <<<"$(softnet_processed)"
 	XFRM_ERR=$(( $(xfrm_err_now) - x0 ))
