@@ -346,7 +346,13 @@ static int do_capture(char **argv)
 			continue;
 		}
 		l4 = off + 8;
-		if (n < l4 + 8 || buf[off + 2] != 0x11 || buf[off + 3] != 0x94)
+		/*
+		 * ESP: a UDP payload of 8 bytes or more (SPI, sequence).  The
+		 * UDP length, not the frame's: a NIC pads a 1-byte NAT
+		 * keepalive to 60 bytes, and the padding is no SPI.
+		 */
+		if (n < l4 + 8 || buf[off + 2] != 0x11 || buf[off + 3] != 0x94 ||
+		    ((buf[off + 4] << 8) | buf[off + 5]) < 16)
 			continue;
 		memcpy(&spi, buf + l4, 4);
 		if (!spi)
