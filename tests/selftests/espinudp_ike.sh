@@ -461,13 +461,23 @@ NSA4=$NSA4_SAVE PORT4=$PORT4_SAVE
 ike1=$(ethS espinudp_ike) ka1=$(ethS espinudp_keepalive)
 log "ethtool -S $DEVB while the module was loaded: espinudp_ike +$((ike1 - ike0)), espinudp_keepalive +$((ka1 - ka0))"
 ip netns exec $NSB ethtool -S $DEVB | grep espinudp_ | tr -s ' ' | sed 's/^/# /'
-check "IKE on 4500 (non-ESP marker) counted as espinudp_ike (+$((ike1 - ike0)))" \
-	[ $((ike1 - ike0)) -gt 0 ]
-if [ $NAT -eq 1 ]; then
-	check "A's keepalives counted as espinudp_keepalive (+$((ka1 - ka0)))" \
-		[ $((ka1 - ka0)) -gt 0 ]
+if [ "$NATT_DEV" = x722 ]; then
+	# The emulated X722 leaves only ESP in UDP unhashed (natt-quirk,
+	# tests/qemu/x722/README.md): it hashes IKE and keepalives on
+	# their 4-tuple, and i40e offers a hashed frame to no hook.
+	check "the device hashed IKE on 4500 itself: i40e did not offer it to the hook (espinudp_ike +$((ike1 - ike0)), $rekeys rekeys)" \
+		[ $((ike1 - ike0)) -eq 0 -a "$rekeys" -gt 0 ]
+	check "the device hashed A's keepalives itself (espinudp_keepalive +$((ka1 - ka0)))" \
+		[ $((ka1 - ka0)) -eq 0 ]
 else
-	skip_check "keepalives counted" "no act_nat, no NAT"
+	check "IKE on 4500 (non-ESP marker) counted as espinudp_ike (+$((ike1 - ike0)))" \
+		[ $((ike1 - ike0)) -gt 0 ]
+	if [ $NAT -eq 1 ]; then
+		check "A's keepalives counted as espinudp_keepalive (+$((ka1 - ka0)))" \
+			[ $((ka1 - ka0)) -gt 0 ]
+	else
+		skip_check "keepalives counted" "no act_nat, no NAT"
+	fi
 fi
 
 # --- 4. the daemons' logs ---
