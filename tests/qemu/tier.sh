@@ -104,7 +104,7 @@ ktap_def=x722_rx_test
 # the x722sim tiers keep x722_rx_test, what only synthesized descriptors
 # can show (FD_ID, malformed frames, get_rss() on a moved IRQ)
 sel_def=trivial
-[ "$dev" = x722 ] && sel_def=espinudp_natt,espinudp_ike
+[ "$dev" = x722 ] && sel_def=espinudp_natt,espinudp_ike,espinudp_fwrecovery
 BUILD_NAME=$bn TAP_N0=$n tests/qemu/run-guest.sh "$line" "${SELFTESTS:-$sel_def}" \
 	"${KTAP_MODS-$ktap_def}" || fail=1
 n=$(cat "$logs/tap.count" 2>/dev/null || echo $((n + 1)))

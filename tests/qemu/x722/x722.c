@@ -2465,6 +2465,18 @@ static NetClientInfo x722_net_info = {
     .link_status_changed = x722_set_link_status,
 };
 
+/*
+ * Test hook, not in the silicon: a dword write of X722_TEST_FW_RECOVERY to
+ * config offset X722_CFG_TEST_HOOK (free: MSI-X sits at 0x70, PCIe at
+ * 0xa0) makes the device's firmware fall into recovery mode, as when an
+ * NVM update fails at runtime.  Recovery firmware answers the admin queue
+ * at once; GL_FWSTS shows it after the next CORE or GLOBAL reset, where
+ * i40e_rebuild() looks.  The guest reaches config space through sysfs
+ * while i40e is bound, which /dev/mem does not allow.
+ */
+#define X722_CFG_TEST_HOOK      0xfc
+#define X722_TEST_FW_RECOVERY   0x52435652u     /* "RVCR" */
+
 static void x722_write_config(PCIDevice *d, uint32_t addr, uint32_t val,
                               int len)
 {
@@ -2472,6 +2484,17 @@ static void x722_write_config(PCIDevice *d, uint32_t addr, uint32_t val,
 
     pci_default_write_config(d, addr, val, len);
     pcie_cap_flr_write_config(d, addr, val, len);
+    if (addr == X722_CFG_TEST_HOOK && len == 4 &&
+        val == X722_TEST_FW_RECOVERY && !s->recovery_mode) {
+        X722State *peer = x722_peer(s);
+
+        /* one firmware for both functions */
+        s->recovery_mode = true;
+        if (peer) {
+            peer->recovery_mode = true;
+        }
+        trace_x722_reset(s->pf_id, "test hook: firmware recovery mode");
+    }
     if (range_covers_byte(addr, len, PCI_COMMAND) &&
         (d->config[PCI_COMMAND] & PCI_COMMAND_MASTER)) {
         qemu_flush_queued_packets(qemu_get_queue(s->nic));
