@@ -231,17 +231,29 @@ setup_natt() {
 	wait_line "$TMP"/encap.out "encap ready"
 }
 
-# wait_link: both ports report link (a real device's autonegotiation)
+# wait_link: both ports report link (a real device's autonegotiation),
+# and frames pass both ways over IPv4 and IPv6: i40e programs a new MAC
+# address into the device's filters from its service task, after
+# ip link set address returns
 wait_link() {
-	local i
+	local i v6
 
 	for i in $(seq 100); do
 		ip netns exec $NSA ethtool $DEVA 2>/dev/null | grep -q 'Link detected: yes' &&
 			ip netns exec $NSB ethtool $DEVB 2>/dev/null | grep -q 'Link detected: yes' &&
+			break
+		sleep 0.2
+	done
+	v6=0
+	ip -n $NSA -6 addr show dev $DEVA 2>/dev/null | grep -q 2001:db8::1 && v6=1
+	for i in $(seq 50); do
+		ip netns exec $NSA ping -q -c 1 -W 1 192.0.2.2 >/dev/null 2>&1 &&
+			{ [ $v6 -eq 0 ] ||
+			  ip netns exec $NSA ping -q -c 1 -W 1 2001:db8::2 >/dev/null 2>&1; } &&
 			return 0
 		sleep 0.2
 	done
-	log "no link on $DEVA/$DEVB after 20 s"
+	log "$DEVA/$DEVB: no link, or no ping both ways, after 30 s"
 	return 1
 }
 
@@ -264,6 +276,14 @@ drops_now() {
 			v=$(ip netns exec $NSB cat /sys/class/net/$DEVB/statistics/$v 2>/dev/null)
 			d=$((d + ${v:-0}))
 		done
+		# the port's drops (GLPRT_RDPC), and what the sender's
+		# qdiscs dropped (a TX ring that stalls fills them)
+		v=$(ip netns exec $NSB ethtool -S $DEVB 2>/dev/null |
+		    awk '$1 == "port.rx_dropped:" { print $2 }')
+		d=$((d + ${v:-0}))
+		v=$(ip netns exec $NSA tc -s qdisc show dev $DEVA 2>/dev/null |
+		    awk '/^qdisc mq/ { m = 1; next } /^qdisc/ { m = 0 } m && /dropped/ { sub(",", "", $7); print $7; exit }')
+		d=$((d + ${v:-0}))
 	fi
 	while read -r _ v _; do
 		d=$((d + 0x$v))
@@ -354,6 +374,13 @@ run_traffic() {
 		grep -hv '^flow' "$TMP/$label".recv* "$TMP/$label".send* | sed 's/^/#   /'
 		grep -h '^flow' "$TMP/$label".recv* | awk '$6 != '"$COUNT" | head -n 5 | sed 's/^/#   /'
 		ip netns exec $NSB cat /proc/net/snmp | grep -E '^(Ip|Udp):' | sed 's/^/#   /'
+		if [ "$NATT_DEV" = x722 ]; then
+			# where a real device loses frames: every non-zero
+			# drop, error, busy or discard counter of both ports
+			ip netns exec $NSA ethtool -S $DEVA | awk -v d=$DEVA '/drop|discard|err|busy|miss|timeout|restart/ && $2 != 0 { print "#   " d ": " $0 }'
+			ip netns exec $NSB ethtool -S $DEVB | awk -v d=$DEVB '/drop|discard|err|busy|miss|timeout|restart/ && $2 != 0 { print "#   " d ": " $0 }'
+			ip netns exec $NSA tc -s qdisc show dev $DEVA | grep -B1 -E 'dropped [1-9]' | head -n 8 | sed 's/^/#   /'
+		fi
 	fi
 	declare -p SENT SEND_ERR ESP_RX RECV LOST REORD DUPS DROPS XFRM_ERR ESP_FRAMES SHARE \
 		CPUCNT >"$TMP/$label.result"
