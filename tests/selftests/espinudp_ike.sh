@@ -114,6 +114,14 @@ setup_net() {
 		ip -n $n link set lo up
 		ip netns exec $n sysctl -qw net.ipv4.conf.all.rp_filter=0
 	done
+	# the sender's qdisc: a plain FIFO, long enough for a TX ring that
+	# stalls while the device resets or TCG starves it (Debian's 6.12
+	# defaults to fq_codel, whose 5 ms target drops on an emulated NIC);
+	# what it drops still counts (drops_now)
+	[ "$NATT_DEV" = x722 ] && {
+		ip -n $NSA link set $DEVA txqueuelen 20000
+		ip netns exec $NSA tc qdisc replace dev $DEVA root pfifo limit 20000
+	}
 	ip -n $NSA link set $DEVA address 02:00:00:00:00:0a up
 	ip -n $NSB link set $DEVB address 02:00:00:00:00:0b up
 	ip -n $NSA addr add 192.0.2.1/24 dev $DEVA
@@ -173,6 +181,12 @@ charon {
 	plugins {
 		vici {
 			socket = unix://$TMP/$1/charon.vici
+		}
+		# no routes, so no table for them and no policy routing
+		# rule: a kernel without IP_MULTIPLE_TABLES (the debug
+		# kernel) refuses the rule, and charon logs that as an error
+		kernel-netlink {
+			routing_table = 0
 		}
 	}
 }
