@@ -107,7 +107,7 @@ check-latest:
 # The emulated X722 (tests/qemu/x722): Debian's stock i40e on a QEMU
 # device model; the first run builds QEMU (cached by hash)
 check-x722:
-	TIERS="$(or $(TIERS),33-x722-stock)" tests/run-all.sh
+	TIERS="$(or $(TIERS),33-x722-stock 36-x722-debug)" tests/run-all.sh
 
 help:
 	@echo 'i40e-espinudp targets:'

@@ -6,8 +6,8 @@
 # A tier that exits non-zero without reporting a failure counts as one
 # failure; a tier's "# SKIP" results count as skipped, never as passed.
 # TIERS="10-unit 30-guest-6.1" restricts the run; 5x tiers (the newest
-# kernel line) and 33-x722-stock (the emulated X722, which builds QEMU)
-# run only when TIERS names them (make check-latest, make check-x722).
+# kernel line), 33-x722-stock and 36-x722-debug run only when TIERS names
+# them (make check-latest, make check-x722).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,8 +21,14 @@ for t in tests/tiers/*.sh; do
 	elif [[ $name == 5* ]]; then
 		continue	# newest kernel line: make check-latest only
 	elif [[ $name == 33-x722-stock ]]; then
-		# make check-x722: its first run builds QEMU (20-45 min cold on
-		# 2 cores), more than a clean make check can afford
+		# make check-x722: Debian's stock i40e on the model; the
+		# product tiers 34, 35 cover the device in make check
+		continue
+	elif [[ $name == 36-x722-debug ]]; then
+		# make check-x722: kmemleak finds stock i40e's MAC filters
+		# leaked by i40e_remove() of a PF in firmware recovery mode
+		# (README, "Not covered here"); out of make check until the
+		# series fixes it
 		continue
 	fi
 	log=build/logs/$name.tap
