@@ -124,5 +124,5 @@ help:
 	@echo '  make uninstall    remove them'
 	@echo '  make dkms-install / dkms-remove'
 	@echo '  make check-latest build and boot the newest (sid) kernel line'
-	@echo '  make check-x722   stock i40e on the emulated X722 (builds QEMU once)'
+	@echo '  make check-x722   stock i40e on the emulated X722, the debug tier on it'
 	@echo '  make deps         install the Debian packages the targets need'
