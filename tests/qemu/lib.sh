@@ -19,14 +19,17 @@ step() {
 	fi
 }
 
-# x722_qemu_args <qemu-binary> [props]: the QEMU arguments of the emulated
-# X722 (tests/qemu/x722/): two functions of one device at 00:04.0 and
-# 00:04.1, their ports on one hub, so that two namespaces talk over real
-# i40e netdevs; <props> (",prop=value...") go to both functions.  With
-# the firmware directory of build-qemu.sh's binary.
+# x722_qemu_args <qemu-binary> [props] [error-log]: the QEMU arguments of
+# the emulated X722 (tests/qemu/x722/): two functions of one device at
+# 00:04.0 and 00:04.1, their ports on one hub, so that two namespaces
+# talk over real i40e netdevs; <props> (",prop=value...") go to both
+# functions; with <error-log>, QEMU logs there what the model finds wrong
+# in the driver (LOG_GUEST_ERROR).  With the firmware directory of
+# build-qemu.sh's binary.
 x722_qemu_args() {
 	echo "-L $(dirname "$1")/pc-bios" \
 	     "-netdev hubport,id=x722p0,hubid=722 -netdev hubport,id=x722p1,hubid=722" \
 	     "-device x722,addr=4.0,multifunction=on,netdev=x722p0,mac=52:54:00:72:20:00${2:-}" \
-	     "-device x722,addr=4.1,netdev=x722p1,mac=52:54:00:72:20:01${2:-}"
+	     "-device x722,addr=4.1,netdev=x722p1,mac=52:54:00:72:20:01${2:-}" \
+	     "${3:+-d guest_errors -D $3}"
 }

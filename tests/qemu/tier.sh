@@ -74,10 +74,9 @@ if [ "$dev" = x722 ]; then
 		{ echo "1..$n"; exit 1; }
 	QEMU=$(tail -n 1 "$logs/qemu-build.log")
 	[ -x "$QEMU" ] || { echo "Bail out! no QEMU binary in $logs/qemu-build.log"; exit 1; }
-	# the model logs what a driver does wrong (LOG_GUEST_ERROR)
 	rm -f "$logs/qemu-guest-errors.log"
-	QEMU_ARGS="$(x722_qemu_args "$QEMU" "${X722_PROPS:-}") \
--d guest_errors -D $top/$logs/qemu-guest-errors.log ${QEMU_ARGS:-}"
+	QEMU_ARGS="$(x722_qemu_args "$QEMU" "${X722_PROPS:-}" \
+		"$top/$logs/qemu-guest-errors.log") ${QEMU_ARGS:-}"
 	export QEMU QEMU_ARGS GUEST_LOGS=$top/$logs
 fi
 
@@ -120,8 +119,8 @@ if [ "$dev" = x722 ] && [ -z "${SELFTESTS:-}" ]; then
 	# firmware recovery mode: a boot of its own with the model's
 	# recovery-mode=on
 	mkdir -p "$logs/recovery"
-	QEMU_ARGS="$(x722_qemu_args "$QEMU" ",recovery-mode=on${X722_PROPS:-}") \
--d guest_errors -D $top/$logs/recovery/qemu-guest-errors.log" \
+	QEMU_ARGS="$(x722_qemu_args "$QEMU" ",recovery-mode=on${X722_PROPS:-}" \
+		"$top/$logs/recovery/qemu-guest-errors.log")" \
 	GUEST_LOGS=$top/$logs/recovery TIMEOUT=600 BUILD_NAME=$bn TAP_N0=$n \
 		tests/qemu/run-guest.sh "$line" espinudp_recovery "" || fail=1
 	n=$(cat "$logs/recovery/tap.count" 2>/dev/null || echo $((n + 1)))

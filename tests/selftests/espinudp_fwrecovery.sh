@@ -44,14 +44,11 @@ check "after the CORE reset i40e finds both PFs in firmware recovery mode" \
 	[ "$(dmesg | grep -c 'Firmware recovery mode detected')" -ge 2 ]
 
 # the namespaces go, the module stays
-for p in $(cat "$TMP"/pids 2>/dev/null); do kill "$p" 2>/dev/null || true; done
-ip netns del $NSA
-ip netns del $NSB
 trap - EXIT
+NATT_KEEP_MODULE=1 cleanup_natt
 sleep 1
-ok=1
-for f in $fns; do echo "$f" >/sys/bus/pci/drivers/i40e/unbind || ok=0; done
-check "unbind both PFs in recovery mode with i40e_espinudp loaded ($fns)" [ $ok -eq 1 ]
+check "unbind both PFs in recovery mode with i40e_espinudp loaded ($fns)" \
+	i40e_each_fn unbind $fns
 check "rmmod i40e_espinudp after them" rmmod i40e_espinudp
 check "rmmod i40e" rmmod i40e
 ksft_exit

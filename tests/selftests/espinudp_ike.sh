@@ -114,16 +114,7 @@ setup_net() {
 		ip -n $n link set lo up
 		ip netns exec $n sysctl -qw net.ipv4.conf.all.rp_filter=0
 	done
-	# the sender's qdisc: a plain FIFO, long enough for a TX ring that
-	# stalls while the device resets or TCG starves it (Debian's 6.12
-	# defaults to fq_codel, whose 5 ms target drops on an emulated NIC);
-	# what it drops still counts (drops_now)
-	# (the debug kernel has no packet scheduler: noqueue)
-	if [ "$NATT_DEV" = x722 ]; then
-		ip -n $NSA link set $DEVA txqueuelen 20000
-		ip netns exec $NSA tc qdisc replace dev $DEVA root pfifo limit 20000 2>/dev/null ||
-			log "$DEVA: no pfifo qdisc in this kernel, its default stays"
-	fi
+	sender_qdisc
 	ip -n $NSA link set $DEVA address 02:00:00:00:00:0a up
 	ip -n $NSB link set $DEVB address 02:00:00:00:00:0b up
 	ip -n $NSA addr add 192.0.2.1/24 dev $DEVA

@@ -27,18 +27,12 @@ check "modprobe i40e_espinudp beside a PF in recovery mode" modprobe i40e_espinu
 fns=$(cd $drv && ls -d 0000:* 2>/dev/null | tr '\n' ' ')
 log "i40e functions: $fns"
 check "both functions bound ($fns)" [ "$(echo $fns | wc -w)" -eq 2 ]
-ok=1
-for f in $fns; do echo "$f" >$drv/unbind || ok=0; done
-check "unbind both functions with i40e_espinudp loaded" [ $ok -eq 1 ]
-ok=1
-for f in $fns; do echo "$f" >$drv/bind || ok=0; done
+check "unbind both functions with i40e_espinudp loaded" i40e_each_fn unbind $fns
+check "bind them again (recovery mode again)" i40e_each_fn bind $fns
 sleep 2
-check "bind them again (recovery mode again)" [ $ok -eq 1 ]
 check "rmmod i40e_espinudp" rmmod i40e_espinudp
 check "modprobe i40e_espinudp again" modprobe i40e_espinudp
-ok=1
-for f in $fns; do echo "$f" >$drv/unbind || ok=0; done
-check "unbind both functions again" [ $ok -eq 1 ]
+check "unbind both functions again" i40e_each_fn unbind $fns
 check "rmmod i40e_espinudp" rmmod i40e_espinudp
 check "rmmod i40e" rmmod i40e
 ksft_exit

@@ -65,3 +65,13 @@ softnet_processed() {
 }
 
 xfrm_stat_sum() { awk '{ s += $2 } END { print s + 0 }' /proc/net/xfrm_stat; }
+
+# i40e_each_fn <unbind|bind> <pci functions...>: write each function to
+# i40e's driver <unbind|bind> file; fails if any write failed
+i40e_each_fn() {
+	local op=$1 f ok=0
+
+	shift
+	for f; do echo "$f" >/sys/bus/pci/drivers/i40e/$op || ok=1; done
+	return $ok
+}

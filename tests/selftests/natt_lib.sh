@@ -57,7 +57,8 @@ cleanup_natt() {
 		rmmod x722sim 2>/dev/null || true
 		;;
 	x722)
-		rmmod i40e_espinudp 2>/dev/null || true
+		# NATT_KEEP_MODULE=1: the caller unloads it later
+		[ -n "${NATT_KEEP_MODULE:-}" ] || rmmod i40e_espinudp 2>/dev/null || true
 		# the ports go back to init_net when the namespaces die
 		# (asynchronously): the next test waits for them
 		;;
@@ -179,16 +180,7 @@ setup_natt() {
 		ip netns exec $n sysctl -qw net.ipv6.conf.all.accept_dad=0
 		ip netns exec $n sysctl -qw net.ipv6.conf.default.accept_dad=0
 	done
-	# the sender's qdisc: a plain FIFO, long enough for a TX ring that
-	# stalls while the device resets or TCG starves it (Debian's 6.12
-	# defaults to fq_codel, whose 5 ms target drops on an emulated NIC);
-	# what it drops still counts (drops_now)
-	# (the debug kernel has no packet scheduler: noqueue)
-	if [ "$NATT_DEV" = x722 ]; then
-		ip -n $NSA link set $DEVA txqueuelen 20000
-		ip netns exec $NSA tc qdisc replace dev $DEVA root pfifo limit 20000 2>/dev/null ||
-			log "$DEVA: no pfifo qdisc in this kernel, its default stays"
-	fi
+	sender_qdisc
 	ip -n $NSA link set $DEVA address 02:00:00:00:00:0a up
 	ip -n $NSB link set $DEVB address 02:00:00:00:00:0b up
 	ip -n $NSA addr add 192.0.2.1/24 dev $DEVA
@@ -241,10 +233,22 @@ setup_natt() {
 	wait_line "$TMP"/encap.out "encap ready"
 }
 
+# sender_qdisc: on the X722, gateway A's qdisc is a plain FIFO, long
+# enough for a TX ring that stalls while the device resets or TCG starves
+# it (Debian's 6.12 defaults to fq_codel, whose 5 ms target drops on an
+# emulated NIC); what it drops still counts (drops_now).  The debug
+# kernel has no packet scheduler (noqueue): its default stays.
+sender_qdisc() {
+	[ "$NATT_DEV" = x722 ] || return 0
+	ip -n $NSA link set $DEVA txqueuelen 20000
+	ip netns exec $NSA tc qdisc replace dev $DEVA root pfifo limit 20000 2>/dev/null ||
+		log "$DEVA: no pfifo qdisc in this kernel, its default stays"
+}
+
 # wait_link: both ports report link (a real device's autonegotiation),
-# and frames pass both ways over IPv4 and IPv6: i40e programs a new MAC
-# address into the device's filters from its service task, after
-# ip link set address returns
+# and A's pings to B over IPv4 (and IPv6 when A has it) are answered:
+# i40e programs a new MAC address into the device's filters from its
+# service task, after ip link set address returns
 wait_link() {
 	local i v6
 
@@ -263,7 +267,7 @@ wait_link() {
 			return 0
 		sleep 0.2
 	done
-	log "$DEVA/$DEVB: no link, or no ping both ways, after 30 s"
+	log "$DEVA/$DEVB: no link, or no answer to A's pings, after 30 s"
 	return 1
 }
 

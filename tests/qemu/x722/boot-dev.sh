@@ -25,12 +25,12 @@ esac
 initrd=$(mktemp "${TMPDIR:-/tmp}/x722-initrd.XXXXXX")
 trap 'rm -f "$initrd"' EXIT
 "$here/mkinitramfs-x722.sh" "$line" "$script" "$initrd"
+# shellcheck source=tests/qemu/lib.sh
+. "$top/tests/qemu/lib.sh"
+# shellcheck disable=SC2046 # x722_qemu_args prints words without blanks
 exec timeout --foreground -k 10 "${TIMEOUT:-600}" "$qemu" \
-	-L "$(dirname "$qemu")/pc-bios" \
 	-accel tcg -cpu max -smp "${SMP:-4}" -m 1G -nographic -no-reboot \
 	-nodefaults -serial stdio -kernel "$kernel" -initrd "$initrd" \
-	-netdev hubport,id=x722p0,hubid=722 -netdev hubport,id=x722p1,hubid=722 \
-	-device "x722,addr=4.0,multifunction=on,netdev=x722p0,mac=52:54:00:72:20:00${X722_PROPS:-}" \
-	-device "x722,addr=4.1,netdev=x722p1,mac=52:54:00:72:20:01${X722_PROPS:-}" \
+	$(x722_qemu_args "$qemu" "${X722_PROPS:-}") \
 	"$@" \
 	-append "console=ttyS0 panic=-1 tsc=reliable mitigations=off loglevel=7 $extra ${GUEST_APPEND:-}"

@@ -12,23 +12,13 @@ cd /selftests || exit 1
 . ./natt_lib.sh
 echo "KTAP version 1"
 /modules/load.sh
-for i in $(seq 60); do
-	set -- $(ls -d /sys/bus/pci/drivers/i40e/0000:*/net/* 2>/dev/null)
-	[ $# -ge 2 ] && break
-	sleep 1
-done
 NATT_DEV=x722
-DEVA=$(basename "$1")
-DEVB=$(basename "$2")
+x722_ports	# the stock i40e's two ports (setup_natt finds them again)
 NSA6=${NSA6_X722:-0}
 COUNT=${COUNT_X722:-4}
 GAP_US=${GAP_X722:-20000}
 log "ports: $DEVA (gateway A), $DEVB (gateway B); $NSA4 IPv4 SAs, $COUNT datagrams each"
-check "NAT-T setup over the two X722 ports ($NSA4 SAs)" setup_natt
-for i in $(seq 30); do
-	ip netns exec $NSB ethtool $DEVB | grep -q 'Link detected: yes' && break
-	sleep 1
-done
+check "NAT-T setup over the two X722 ports ($NSA4 SAs, link up)" setup_natt
 rxq() { ip netns exec $NSB ethtool -S $DEVB | awk -F: '/^ +rx-[0-9]+\.packets/ { printf "%d ", $2 }'; }
 b=($(rxq))
 run_traffic natt
