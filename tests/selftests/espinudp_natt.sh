@@ -278,7 +278,7 @@ if [ "$NATT_DEV" = x722 ]; then
 	# under_traffic <label> <command...>: the command 1 s into a run
 	# of 5 times the datagrams; the result globals are that run's
 	under_traffic() {
-		local label=$1 rt t0=$SECONDS
+		local label=$1 rt
 
 		shift
 		COUNT=$((COUNT * 5)) GAP_US=20000 bg run_traffic "$label"
@@ -287,7 +287,6 @@ if [ "$NATT_DEV" = x722 ]; then
 		sleep 1
 		"$@"
 		wait $rt || true
-		RUN_S=$((SECONDS - t0))
 		# run_traffic ran in a subshell: its results, as globals
 		eval "$(sed -E 's/^declare -(-|[a-zA-Z]+) /declare -g -\1 /' "$TMP/$label.result")"
 	}
@@ -354,10 +353,10 @@ if [ "$NATT_DEV" = x722 ]; then
 		fi
 		under_traffic $r reset_window $r $r
 		WIN=$(cat "$TMP/$r.win")
-		# what the sender sent in the window (and 1 s more), at the
-		# run's mean rate
-		bound=$((SENT * (WIN + 1) / (RUN_S > 0 ? RUN_S : 1)))
-		log "$r: link back within ${WIN} s of a ${RUN_S} s run; sent $SENT received $RECV lost $LOST (bound $bound) reordered $REORD"
+		# what the senders sent in the window (and 1 s more), at
+		# their mean rate while they sent
+		bound=$((SENT * (WIN + 1) * 1000 / (SEND_MS > 0 ? SEND_MS : 1)))
+		log "$r: link back within ${WIN} s; sent $SENT in $SEND_MS ms received $RECV lost $LOST (bound $bound) reordered $REORD"
 		check "$r under traffic: i40e recovered, link up" wait_link
 		check "$r under traffic: the loss fits the reset window ($((SENT - RECV)) <= $bound), no SA reordered" \
 			eval 'sent_ok && [ $((SENT - RECV)) -le $bound -a "$REORD" -eq 0 -a "$DUPS" -eq 0 ]'

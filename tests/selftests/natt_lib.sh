@@ -371,6 +371,8 @@ run_traffic() {
 	done
 	SENT=$(cat "$TMP/$label".send* | awk '/^sent/ { s += $2 - $4 } END { print s + 0 }')
 	SEND_ERR=$(cat "$TMP/$label".send* | awk '/^sent/ { s += $4 } END { print s + 0 }')
+	# how long the senders sent (ms; v4 then v6, one after the other)
+	SEND_MS=$(cat "$TMP/$label".send* | awk '/^sent/ { s += $6 } END { print s + 0 }')
 	RECV=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $3 } END { print s }')
 	LOST=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $5 } END { print s }')
 	REORD=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $7 } END { print s }')
@@ -396,7 +398,7 @@ run_traffic() {
 			ip netns exec $NSA tc -s qdisc show dev $DEVA | grep -B1 -E 'dropped [1-9]' | head -n 8 | sed 's/^/#   /'
 		fi
 	fi
-	declare -p SENT SEND_ERR ESP_RX RECV LOST REORD DUPS DROPS XFRM_ERR ESP_FRAMES SHARE \
+	declare -p SENT SEND_ERR SEND_MS ESP_RX RECV LOST REORD DUPS DROPS XFRM_ERR ESP_FRAMES SHARE \
 		CPUCNT >"$TMP/$label.result"
 	return 0
 }

@@ -160,6 +160,7 @@ static int do_send(char **argv, int argc)
 	int gap = argc > 5 ? atoi(argv[5]) : 0;
 	unsigned long long sent = 0, errs = 0;
 	static int fds[MAX_FLOWS];
+	long long t0;
 	struct hdr h;
 	char buf[64];
 	int i, s;
@@ -171,6 +172,7 @@ static int do_send(char **argv, int argc)
 	memset(buf, 0xa5, sizeof(buf));
 	printf("send start\n");
 	fflush(stdout);
+	t0 = now_ms();
 	for (s = 0; s < count; s++) {
 		for (i = 0; i < nf; i++) {
 			h.flow = htonl(i);
@@ -191,7 +193,7 @@ static int do_send(char **argv, int argc)
 		if (gap)
 			usleep(gap);
 	}
-	printf("sent %llu errors %llu\n", sent, errs);
+	printf("sent %llu errors %llu ms %lld\n", sent, errs, now_ms() - t0);
 	return 0;
 }
 
