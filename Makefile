@@ -97,6 +97,7 @@ bench:
 	scripts/deps.sh unit
 	$(MAKE) -C tests/unit bench
 	tests/qemu/bench-guest.sh
+	tests/qemu/x722/bench-x722.sh
 
 demo:
 	tests/qemu/demo.sh
@@ -116,7 +117,7 @@ help:
 	@echo '  make tools        build tools/espinudp-hash (libpcap)'
 	@echo '  make demo         boot a Debian 6.1 guest and show NAT-T spreading'
 	@echo '  make check        all tests (unit, builds, QEMU guests); ends "N passed, N failed"'
-	@echo '  make bench        classify+hash cost (table vs bit-serial); guest RX cost per path (QEMU)'
+	@echo '  make bench        classify+hash cost (table vs bit-serial); guest RX cost per path; the emulated X722: fps, NAT-T time vs x722sim (QEMU)'
 	@echo '  make checkwarnings  build with W=1'
 	@echo '  make sparse       build with C=2 (sparse, endianness)'
 	@echo '  make style        checkpatch --strict on sources and patches/'

@@ -371,8 +371,8 @@ run_traffic() {
 	done
 	SENT=$(cat "$TMP/$label".send* | awk '/^sent/ { s += $2 - $4 } END { print s + 0 }')
 	SEND_ERR=$(cat "$TMP/$label".send* | awk '/^sent/ { s += $4 } END { print s + 0 }')
-	# how long the senders sent (ms; v4 then v6, one after the other)
-	SEND_MS=$(cat "$TMP/$label".send* | awk '/^sent/ { s += $6 } END { print s + 0 }')
+	# how long the senders sent (ms; v4 and v6 send at the same time)
+	SEND_MS=$(cat "$TMP/$label".send* | awk '/^sent/ && $6 > m { m = $6 } END { print m + 0 }')
 	RECV=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $3 } END { print s }')
 	LOST=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $5 } END { print s }')
 	REORD=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $7 } END { print s }')
@@ -380,7 +380,7 @@ run_traffic() {
 	# flow -> CPU: "<spi> <number of CPUs> <first CPU>"
 	flow_cpu "$label" 4 >"$TMP/$label.cpu"
 	[ "$NSA6" -gt 0 ] && flow_cpu "$label" 6 >>"$TMP/$label.cpu"
-	local line="$label: sent $SENT send_err $SEND_ERR esp_rx $ESP_RX recv $RECV lost $LOST reordered $REORD dup $DUPS drops $DROPS xfrm_err $XFRM_ERR frames $ESP_FRAMES shares"
+	local line="$label: sent $SENT in $SEND_MS ms send_err $SEND_ERR esp_rx $ESP_RX recv $RECV lost $LOST reordered $REORD dup $DUPS drops $DROPS xfrm_err $XFRM_ERR frames $ESP_FRAMES shares"
 	for ((c = 0; c < ${#SHARE[@]}; c++)); do
 		line+=" cpu$c=$((SHARE[c] / 10)).$((SHARE[c] % 10))%"
 	done
