@@ -253,6 +253,13 @@ static void x722_set_msix(struct i40e_pf *pf)
 }
 #endif
 
+/* nr_irqs is not exported to modules since 6.13: irq_get_nr_irqs() */
+#ifdef X722_HAVE_IRQ_GET_NR_IRQS
+#define x722_nr_irqs()	irq_get_nr_irqs()
+#else
+#define x722_nr_irqs()	nr_irqs
+#endif
+
 /*
  * What i40e_set_priv_flags() and i40e_set_features() do for the hook:
  * change pf->flags or the features, then i40e_espinudp_update_rx().
@@ -851,14 +858,14 @@ static void x722_test_get_rss(void)
 	 * interrupt for others (x86 without interrupt remapping), so the
 	 * test reads the oracle after each move rather than assuming it.
 	 */
-	for (irq = 1; irq < nr_irqs; irq++) {
+	for (irq = 1; irq < x722_nr_irqs(); irq++) {
 		struct irq_data *d = irq_get_irq_data(irq);
 
 		if (d && irq_has_action(irq) && !irqd_is_per_cpu(d) &&
 		    irqd_can_balance(d) && !irqd_affinity_is_managed(d))
 			break;
 	}
-	if (irq >= nr_irqs) {
+	if (irq >= x722_nr_irqs()) {
 		x722_result(false, "get_rss: no IRQ with a handler to use");
 		goto out;
 	}
