@@ -9,8 +9,10 @@
 # i40e_espinudp and the test modules are built inside the chroot with sid's
 # own compiler, against sid's headers; tools/espinudp-hash and the guest
 # helpers are built on the host.  Then sid's kernel boots in the QEMU
-# harness (tests/qemu/run-guest.sh) and runs the same guest tests as the
-# 6.1 and 6.12 tiers.  I40E_BUILD overrides scripts/build-i40e.sh (path
+# harness (tests/qemu/run-guest.sh) and runs the NAT-T selftest over
+# x722sim and x722_rx_test, then, on the emulated X722 (tests/qemu/x722/,
+# as tiers 34 and 35), the NAT-T selftest and the firmware recovery paths
+# with the patched i40e (LATEST_X722=0 skips those).  I40E_BUILD overrides scripts/build-i40e.sh (path
 # relative to the project root, run inside the chroot).  Prints TAP.
 # Takes about 3 minutes once $CACHE/sid-chroot exists (about 10 more the
 # first time: debootstrap and sid's kernel packages).
@@ -78,6 +80,37 @@ step "udpflow (static)" "$logs/udpflow.log" \
 TAP_N0=$n tests/qemu/run-guest.sh "$line" "${SELFTESTS:-espinudp_natt}" \
 	"${KTAP_MODS-x722_rx_test}" || fail=1
 n=$(cat "$logs/tap.count" 2>/dev/null || echo $((n + 1)))
+
+# The same line on the emulated X722 (tests/qemu/x722/): the patched i40e
+# drives the model's two ports; the NAT-T selftest and the firmware
+# recovery paths, at runtime and from boot.  LATEST_X722=0 skips it.
+if [ "${LATEST_X722:-1}" != 0 ]; then
+	xlogs=build/logs/guest-$line-x722
+	mkdir -p "$xlogs/recovery"
+	step "qemu-system-x86_64 with the emulated X722 (cached by hash)" \
+		"$xlogs/qemu-build.log" tests/qemu/x722/build-qemu.sh || bail
+	qemu=$(tail -n 1 "$xlogs/qemu-build.log")
+	rm -f "$xlogs/qemu-guest-errors.log" "$xlogs/recovery/qemu-guest-errors.log"
+	QEMU=$qemu QEMU_ARGS="$(x722_qemu_args "$qemu" "" "$top/$xlogs/qemu-guest-errors.log")" \
+	GUEST_LOGS=$top/$xlogs GUEST_ENV="NATT_DEV=x722" TIMEOUT=1800 TAP_N0=$n \
+		tests/qemu/run-guest.sh "$line" espinudp_natt,espinudp_fwrecovery "" || fail=1
+	n=$(cat "$xlogs/tap.count" 2>/dev/null || echo $((n + 1)))
+	QEMU=$qemu QEMU_ARGS="$(x722_qemu_args "$qemu" ",recovery-mode=on" \
+		"$top/$xlogs/recovery/qemu-guest-errors.log")" \
+	GUEST_LOGS=$top/$xlogs/recovery GUEST_ENV="NATT_DEV=x722" TIMEOUT=600 TAP_N0=$n \
+		tests/qemu/run-guest.sh "$line" espinudp_recovery "" || fail=1
+	n=$(cat "$xlogs/recovery/tap.count" 2>/dev/null || echo $((n + 1)))
+	n=$((n + 1))
+	if cat "$xlogs"/qemu-guest-errors.log "$xlogs"/recovery/qemu-guest-errors.log \
+		2>/dev/null | grep -q x722; then
+		echo "not ok $n - $line: the X722 model logged guest errors"
+		cat "$xlogs"/qemu-guest-errors.log "$xlogs"/recovery/qemu-guest-errors.log |
+			grep x722 | sort | uniq -c | sort -rn | head -n 10 | sed 's/^/# /'
+		fail=1
+	else
+		echo "ok $n - $line: the X722 model logged no guest error"
+	fi
+fi
 echo "1..$n"
 echo "# tier latest ($line): $(( $(date +%s) - start ))s wall"
 exit $fail
