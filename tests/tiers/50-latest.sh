@@ -12,10 +12,11 @@
 # harness (tests/qemu/run-guest.sh) and runs the NAT-T selftest over
 # x722sim and x722_rx_test, then, on the emulated X722 (tests/qemu/x722/,
 # as tiers 34 and 35), the NAT-T selftest and the firmware recovery paths
-# with the patched i40e (LATEST_X722=0 skips those).  I40E_BUILD overrides scripts/build-i40e.sh (path
-# relative to the project root, run inside the chroot).  Prints TAP.
-# Takes about 3 minutes once $CACHE/sid-chroot exists (about 10 more the
-# first time: debootstrap and sid's kernel packages).
+# with the patched i40e (LATEST_X722=0 skips those).  I40E_BUILD
+# overrides scripts/build-i40e.sh (path relative to the project root, run
+# inside the chroot).  Prints TAP.  Takes about 4 minutes on x722sim once
+# $CACHE/sid-chroot exists (about 10 more the first time: debootstrap and
+# sid's kernel packages), and 10 more on the emulated X722.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
