@@ -6,8 +6,8 @@
 # A tier that exits non-zero without reporting a failure counts as one
 # failure; a tier's "# SKIP" results count as skipped, never as passed.
 # TIERS="10-unit 30-guest-6.1" restricts the run; 5x tiers (the newest
-# kernel line), 33-x722-stock and 36-x722-debug run only when TIERS names
-# them (make check-latest, make check-x722).
+# kernel line) and 33-x722-stock run only when TIERS names them (make
+# check-latest, make check-x722).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,12 +23,6 @@ for t in tests/tiers/*.sh; do
 	elif [[ $name == 33-x722-stock ]]; then
 		# make check-x722: Debian's stock i40e on the model; the
 		# product tiers 34, 35 cover the device in make check
-		continue
-	elif [[ $name == 36-x722-debug ]]; then
-		# make check-x722: on the debug kernel a firmware that falls
-		# into recovery mode at runtime shows stock i40e bugs in
-		# i40e_rebuild() (rtnl unlock imbalance, leaked 1 KiB objects;
-		# README, "Not covered here"), not fixed by the series yet
 		continue
 	fi
 	log=build/logs/$name.tap
