@@ -119,7 +119,8 @@ for d in kernel/crypto kernel/arch/x86/crypto kernel/lib kernel/net/ipv4 \
 	 kernel/drivers/net/ethernet/intel/libeth \
 	 kernel/net/sched/sch_ingress.ko kernel/net/sched/sch_ingress.ko.xz \
 	 kernel/net/sched/cls_matchall.ko kernel/net/sched/cls_matchall.ko.xz \
-	 kernel/net/sched/act_nat.ko kernel/net/sched/act_nat.ko.xz; do
+	 kernel/net/sched/act_nat.ko kernel/net/sched/act_nat.ko.xz \
+	 kernel/net/sched/act_gact.ko kernel/net/sched/act_gact.ko.xz; do
 	[ -e "$moddir/$d" ] || continue
 	mkdir -p "$r/lib/modules/$abi/$(dirname "$d")"
 	cp -a "$moddir/$d" "$r/lib/modules/$abi/$(dirname "$d")/"

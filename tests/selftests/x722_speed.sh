@@ -3,13 +3,18 @@
 #
 # x722_speed (make bench, tests/qemu/x722/bench-x722.sh): how many frames
 # per second the emulated X722 moves from one port to the other under TCG.
-# Debian's stock i40e drives both ports, each in its own namespace; one
-# udpflow sender per direction (64-byte UDP, 8 flows, pinned to a CPU of
-# its own) sends as fast as it can, and the ports' own counters (ethtool
-# -S port.tx_unicast on the sender, port.rx_unicast on the receiver) are
-# read over WINDOWS windows of WINDOW_S seconds.  One direction at a time,
-# then both at once.  Prints, per direction, the median frames per second:
-#   # speed: dir=<a2b|b2a|both_a2b|both_b2a> tx_fps=<n> rx_fps=<n> (median of <w>)
+# Debian's stock i40e drives both ports, each in its own namespace.  The
+# frames come from the kernel's own generator, pktgen (64-byte UDP, one
+# kpktgend thread per direction on a CPU of its own, straight to the
+# driver's xmit), so that what is measured is the device and the driver,
+# not the guest's socket layer under TCG.  The ports' own counters are read
+# over WINDOWS windows of WINDOW_S seconds: port.tx_unicast of the sender
+# (what the model sent), port.rx_unicast of the receiver (what reached its
+# port) and rx_packets of the receiver's netdev (what i40e took off its RX
+# rings).  The receiver drops the frames at tc ingress, right after i40e
+# (matchall, action drop): the guest's UDP/ICMP stack is not measured.  One direction at a time, then both at once.  Prints, per
+# direction, the median frames per second:
+#   # speed: dir=<a2b|b2a|both_a2b|both_b2a> tx_fps=<n> rx_fps=<n> drv_fps=<n> (...)
 # Environment: WINDOWS (default 5), WINDOW_S (default 3).
 . ./lib.sh
 
@@ -19,6 +24,7 @@ W=${WINDOWS:-5} WS=${WINDOW_S:-3}
 cleanup() {
 	local p
 
+	pg_stop
 	for p in $(jobs -p); do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	ip netns del $NS0 2>/dev/null
@@ -26,7 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[ -x ./udpflow ] || ksft_skip "no udpflow"
+modprobe pktgen || ksft_skip "no pktgen module in this kernel"
 insmod /stock/i40e.ko 2>/dev/null || modprobe i40e ||
 	ksft_fail "no i40e to load"
 for i in $(seq 60); do
@@ -55,48 +61,83 @@ pc() {	# <ns> <dev> <counter>
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print NR ? a[int((NR + 1) / 2)] : 0 }'; }
 
+# pktgen, per namespace: /proc/net/pktgen is the namespace's own
+pgw() {	# <ns> <file> <command>
+	ip netns exec "$1" sh -c "echo '$3' >/proc/net/pktgen/$2" ||
+		log "pktgen: '$3' to $2 in $1 failed"
+}
+# pg_start <ns> <dev> <cpu> <dst ip> <dst mac>: 64-byte UDP, no end
+pg_start() {
+	pgw "$1" "kpktgend_$3" rem_device_all
+	pgw "$1" "kpktgend_$3" "add_device $2"
+	pgw "$1" "$2" "count 0"
+	pgw "$1" "$2" "pkt_size 60"
+	pgw "$1" "$2" "delay 0"
+	pgw "$1" "$2" "burst 16"
+	pgw "$1" "$2" "dst $4"
+	pgw "$1" "$2" "dst_mac $5"
+	pgw "$1" "$2" "udp_dst_min 9"
+	pgw "$1" "$2" "udp_dst_max 9"
+	ip netns exec "$1" sh -c 'echo start >/proc/net/pktgen/pgctrl' 2>/dev/null &
+}
+pg_stop() {
+	local ns
+
+	for ns in $NS0 $NS1; do
+		[ -e /run/netns/$ns ] &&
+			ip netns exec $ns sh -c 'echo stop >/proc/net/pktgen/pgctrl' 2>/dev/null
+	done
+	wait 2>/dev/null
+}
+mac() { ip -n "$1" -br link show "$2" | awk '{ print $3 }'; }
+
 # measure <label> <tx ns> <tx dev> <rx ns> <rx dev>: W windows of the
-# ports' counters while the senders run; median fps each way
+# ports' counters while the generators run; median fps each way
 measure() {
-	local label=$1 tns=$2 tdev=$3 rns=$4 rdev=$5 k t0 r0 t1 r1 s0 s1 ms
-	local tx=() rx=()
+	local label=$1 tns=$2 tdev=$3 rns=$4 rdev=$5 k t0 r0 d0 t1 r1 d1 s0 s1 ms
+	local tx=() rx=() drv=()
 
 	for ((k = 0; k < W; k++)); do
 		t0=$(pc "$tns" "$tdev" port.tx_unicast) r0=$(pc "$rns" "$rdev" port.rx_unicast)
+		d0=$(pc "$rns" "$rdev" rx_packets)
 		s0=${EPOCHREALTIME/./}
 		sleep "$WS"
 		t1=$(pc "$tns" "$tdev" port.tx_unicast) r1=$(pc "$rns" "$rdev" port.rx_unicast)
+		d1=$(pc "$rns" "$rdev" rx_packets)
 		s1=${EPOCHREALTIME/./}
 		ms=$(((s1 - s0) / 1000))
 		tx+=($(((t1 - t0) * 1000 / ms)))
 		rx+=($(((r1 - r0) * 1000 / ms)))
+		drv+=($(((d1 - d0) * 1000 / ms)))
 	done
-	log "speed: dir=$label tx_fps=$(printf '%s\n' "${tx[@]}" | median)" \
-	    "rx_fps=$(printf '%s\n' "${rx[@]}" | median) (median of $W windows of ${WS} s;" \
-	    "tx ${tx[*]}; rx ${rx[*]})"
 	RX_MED=$(printf '%s\n' "${rx[@]}" | median)
+	log "speed: dir=$label tx_fps=$(printf '%s\n' "${tx[@]}" | median) rx_fps=$RX_MED" \
+	    "drv_fps=$(printf '%s\n' "${drv[@]}" | median) (median of $W windows of ${WS} s;" \
+	    "tx ${tx[*]}; rx ${rx[*]}; drv ${drv[*]})"
 }
 
-send() {	# <ns> <cpu> <local> <peer>: background sender
-	ip netns exec "$1" taskset -c "$2" ./udpflow send "$3" "$4" 6000 8 2000000000 \
-		>/dev/null 2>&1 &
-}
-
-send $NS0 3 192.168.73.1 192.168.73.2
-s=$!
+M0=$(mac $NS0 "$P0") M1=$(mac $NS1 "$P1")
+for x in "$NS0 $P0" "$NS1 $P1"; do
+	set -- $x
+	ip netns exec "$1" tc qdisc add dev "$2" ingress &&
+		ip netns exec "$1" tc filter add dev "$2" ingress protocol ip \
+			matchall action drop ||
+		log "tc ingress drop on $2: not available, the stack takes the frames"
+done
+pg_start $NS0 "$P0" 3 192.168.73.2 "$M1"
 sleep 1
 measure a2b $NS0 "$P0" $NS1 "$P1"
 check "port 0 to port 1: frames arrive (median ${RX_MED} fps)" [ "$RX_MED" -gt 0 ]
-kill $s; wait $s 2>/dev/null
+pg_stop
 
-send $NS1 2 192.168.73.2 192.168.73.1
-s=$!
+pg_start $NS1 "$P1" 2 192.168.73.1 "$M0"
 sleep 1
 measure b2a $NS1 "$P1" $NS0 "$P0"
 check "port 1 to port 0: frames arrive (median ${RX_MED} fps)" [ "$RX_MED" -gt 0 ]
 
-send $NS0 3 192.168.73.1 192.168.73.2
+pg_start $NS0 "$P0" 3 192.168.73.2 "$M1"
 sleep 1
 measure both_b2a $NS1 "$P1" $NS0 "$P0"
 measure both_a2b $NS0 "$P0" $NS1 "$P1"
+pg_stop
 ksft_exit
