@@ -33,6 +33,7 @@ b_q0=$(queue_cpu 0)
 if [ "$NATT_DEV" = x722 ]; then
 	# the same again with the patched i40e, and the module
 	cleanup_natt
+	ports_home
 	rmmod i40e
 	setup_natt
 fi

@@ -46,7 +46,7 @@ check "after the CORE reset i40e finds both PFs in firmware recovery mode" \
 # the namespaces go, the module stays
 trap - EXIT
 NATT_KEEP_MODULE=1 cleanup_natt
-sleep 1
+check "both ports back in init_net after the namespaces" ports_home
 check "unbind both PFs in recovery mode with i40e_espinudp loaded ($fns)" \
 	i40e_each_fn unbind $fns
 check "rmmod i40e_espinudp after them" rmmod i40e_espinudp

@@ -388,6 +388,7 @@ if [ "$NATT_DEV" = x722 ]; then
 	# 8d. i40e itself unloaded and loaded again: new netdevs, new
 	# vectors; the module follows (setup_natt builds the network anew)
 	cleanup_natt
+	check "both ports back in init_net after the namespaces" ports_home
 	check "rmmod i40e (i40e_espinudp unloaded first)" rmmod i40e
 	check "modprobe i40e and the network again" setup_natt
 	check "modprobe i40e_espinudp" modprobe i40e_espinudp

@@ -85,6 +85,13 @@ x722_ports() {
 	return 1
 }
 
+# ports_home: after cleanup_natt, wait until the namespaces' cleanup has
+# handed both i40e ports back to init_net, before a remove (rmmod, unbind).
+# A remove that runs while cleanup_net still closes a port races it in
+# stock i40e: i40e_remove() closes its VSIs without RTNL (seen on 6.1: NULL
+# dereference in i40e_clean_tx_ring() from cleanup_net's dev_close).
+ports_home() { x722_ports; }
+
 # queue_irq <q>: the IRQ of $DEVB's queue vector <q>.  i40e names its
 # vectors "i40e-<netdev>-TxRx-<n>" and gives combined channel n vector n.
 queue_irq() {
