@@ -26,6 +26,22 @@ step() {
 # functions; with <error-log>, QEMU logs there what the model finds wrong
 # in the driver (LOG_GUEST_ERROR).  With the firmware directory of
 # build-qemu.sh's binary.
+# x722_errors_ok <n> <line> <error-log...>: TAP result <n>, that the
+# model logged no guest error in any of the logs of x722_qemu_args; the
+# most frequent errors are printed
+x722_errors_ok() {
+	local n=$1 line=$2
+
+	shift 2
+	if cat "$@" 2>/dev/null | grep -q x722; then
+		echo "not ok $n - $line: the X722 model logged guest errors"
+		cat "$@" 2>/dev/null | grep x722 | sort | uniq -c | sort -rn |
+			head -n 10 | sed 's/^/# /'
+		return 1
+	fi
+	echo "ok $n - $line: the X722 model logged no guest error"
+}
+
 x722_qemu_args() {
 	echo "-L $(dirname "$1")/pc-bios" \
 	     "-netdev hubport,id=x722p0,hubid=722 -netdev hubport,id=x722p1,hubid=722" \

@@ -74,7 +74,7 @@ if [ "$dev" = x722 ]; then
 		{ echo "1..$n"; exit 1; }
 	QEMU=$(tail -n 1 "$logs/qemu-build.log")
 	[ -x "$QEMU" ] || { echo "Bail out! no QEMU binary in $logs/qemu-build.log"; exit 1; }
-	rm -f "$logs/qemu-guest-errors.log"
+	rm -f "$logs/qemu-guest-errors.log" "$logs/recovery/qemu-guest-errors.log"
 	QEMU_ARGS="$(x722_qemu_args "$QEMU" "${X722_PROPS:-}" \
 		"$top/$logs/qemu-guest-errors.log") ${QEMU_ARGS:-}"
 	export QEMU QEMU_ARGS GUEST_LOGS=$top/$logs
@@ -127,14 +127,8 @@ if [ "$dev" = x722 ] && [ -z "${SELFTESTS:-}" ]; then
 fi
 if [ "$dev" = x722 ]; then
 	n=$((n + 1))
-	if grep -q x722 "$logs/qemu-guest-errors.log" 2>/dev/null; then
-		echo "not ok $n - $line: the X722 model logged guest errors"
-		grep x722 "$logs/qemu-guest-errors.log" | sort | uniq -c | sort -rn |
-			head -n 10 | sed 's/^/# /'
-		fail=1
-	else
-		echo "ok $n - $line: the X722 model logged no guest error"
-	fi
+	x722_errors_ok $n "$line" "$logs/qemu-guest-errors.log" \
+		"$logs/recovery/qemu-guest-errors.log" || fail=1
 fi
 echo "1..$n"
 echo "# tier guest-$line${dev:+-$dev}: $(( $(date +%s) - start ))s wall"

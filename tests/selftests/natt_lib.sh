@@ -87,9 +87,9 @@ x722_ports() {
 
 # ports_home: after cleanup_natt, wait until the namespaces' cleanup has
 # handed both i40e ports back to init_net, before a remove (rmmod, unbind).
-# A remove that runs while cleanup_net still closes a port races it in
-# stock i40e: i40e_remove() closes its VSIs without RTNL (seen on 6.1: NULL
-# dereference in i40e_clean_tx_ring() from cleanup_net's dev_close).
+# Stock i40e_remove() closed its VSIs without RTNL and raced cleanup_net's
+# dev_close (NULL dereference in i40e_clean_tx_ring() on 6.1); the series
+# closes them under RTNL, and the tests keep the order a user would.
 ports_home() { x722_ports; }
 
 # queue_irq <q>: the IRQ of $DEVB's queue vector <q>.  i40e names its

@@ -12,11 +12,12 @@
 # (what the model sent), port.rx_unicast of the receiver (what reached its
 # port) and rx_packets of the receiver's netdev (what i40e took off its RX
 # rings).  The receiver drops the frames at tc ingress, right after i40e
-# (matchall, action drop): the guest's UDP/ICMP stack is not measured.  One direction at a time, then both at once.  Prints, per
-# direction, the median frames per second:
+# (matchall, action drop): the guest's UDP/ICMP stack is not measured.
+# One direction at a time, then both at once.  Prints, per direction, the
+# median frames per second:
 #   # speed: dir=<a2b|b2a|both_a2b|both_b2a> tx_fps=<n> rx_fps=<n> drv_fps=<n> (...)
 # Environment: WINDOWS (default 5), WINDOW_S (default 3).
-. ./lib.sh
+. ./natt_lib.sh
 
 NS0=spd0 NS1=spd1
 W=${WINDOWS:-5} WS=${WINDOW_S:-3}
@@ -35,13 +36,8 @@ trap cleanup EXIT
 modprobe pktgen || ksft_skip "no pktgen module in this kernel"
 insmod /stock/i40e.ko 2>/dev/null || modprobe i40e ||
 	ksft_fail "no i40e to load"
-for i in $(seq 60); do
-	set -- $(ls -d /sys/bus/pci/drivers/i40e/0000:*/net/* 2>/dev/null)
-	[ $# -ge 2 ] && break
-	sleep 0.5
-done
-[ $# -ge 2 ] || ksft_fail "no two i40e ports"
-P0=$(basename "$1") P1=$(basename "$2")
+x722_ports || ksft_fail "no two i40e ports"
+P0=$DEVA P1=$DEVB
 ip netns add $NS0
 ip netns add $NS1
 ip link set "$P0" netns $NS0
