@@ -10,7 +10,7 @@
 # (the report: every NAT-T frame on queue 0, one CPU), then with the
 # patched i40e and i40e_espinudp.  The IRQ affinity is the guest
 # kernel's default.  DEMO_DEV=x722sim runs it over the x722sim stand-in
-# instead (no QEMU build).  Prints the per-CPU table and ends with the line
+# instead (on the same QEMU, without the X722).  Prints the per-CPU table and ends with the line
 #   demo: esp_frames=<n> before_max_share=<pct> after_max_share=<pct> lost=<n> reordered=<n>
 # Environment: NSA4, NSA6, COUNT (scenario size; see natt_lib.sh).
 set -euo pipefail
@@ -24,16 +24,14 @@ mkdir -p "$logs"
 say() { echo "demo: $*" >&2; }
 tests/qemu/build-line.sh $line $line demo "$logs/build.log"
 dev=${DEMO_DEV:-x722}
-qemu_env=()
-if [ "$dev" = x722 ]; then
-	# shellcheck source=tests/qemu/lib.sh
-	. tests/qemu/lib.sh
-	say "building QEMU with the emulated X722 (cached; the first build takes 20-40 min)"
-	tests/qemu/x722/build-qemu.sh >"$logs/qemu-build.log" 2>&1 ||
-		{ tail -n 20 "$logs/qemu-build.log" >&2; say "FAILED: QEMU build (log: $logs/qemu-build.log)"; exit 1; }
-	qemu=$(tail -n 1 "$logs/qemu-build.log")
-	qemu_env=(QEMU="$qemu" QEMU_ARGS="$(x722_qemu_args "$qemu")")
-fi
+# shellcheck source=tests/qemu/lib.sh
+. tests/qemu/lib.sh
+say "building QEMU with the emulated X722 (cached; the first build takes 20-40 min)"
+tests/qemu/x722/build-qemu.sh >"$logs/qemu-build.log" 2>&1 ||
+	{ tail -n 20 "$logs/qemu-build.log" >&2; say "FAILED: QEMU build (log: $logs/qemu-build.log)"; exit 1; }
+qemu=$(tail -n 1 "$logs/qemu-build.log")
+qemu_env=(QEMU="$qemu" QEMU_ARGS="-L $(dirname "$qemu")/pc-bios")
+[ "$dev" = x722 ] && qemu_env=(QEMU="$qemu" QEMU_ARGS="$(x722_qemu_args "$qemu")")
 say "booting Debian's $line kernel under QEMU (TCG, 4 CPUs); takes a minute"
 env_args="NATT_DEV=$dev NSA4=${NSA4:-256} NSA6=${NSA6:-32} COUNT=${COUNT:-20}"
 rc=0

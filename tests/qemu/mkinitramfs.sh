@@ -168,6 +168,12 @@ if [ ! -x "$ufl" ] || [ "$top/tests/selftests/udpflow.c" -nt "$ufl" ]; then
 	gcc -static -O2 -Wall -Wextra -o "$ufl" "$top/tests/selftests/udpflow.c"
 fi
 cp "$ufl" "$r/selftests/udpflow"
+rm -f "$r/selftests/cpuflags.c"
+cfl=$top/build/cpuflags
+if [ ! -x "$cfl" ] || [ "$top/tests/selftests/cpuflags.c" -nt "$cfl" ]; then
+	gcc -static -O2 -Wall -Wextra -o "$cfl" "$top/tests/selftests/cpuflags.c"
+fi
+cp "$cfl" "$r/selftests/cpuflags"
 install -m 0755 "$top/tests/qemu/init" "$r/init"
 echo "$line" >"$r/etc/espinudp-line"
 

@@ -33,6 +33,14 @@ timeout=${TIMEOUT:-900}
 accel=${QEMU_ACCEL:-tcg}
 logs=${GUEST_LOGS:-$top/build/logs/guest-$line}
 mkdir -p "$logs"
+# The guest runs on the QEMU of tests/qemu/x722/build-qemu.sh unless QEMU
+# names another: Debian's QEMU 7.2 corrupts RFLAGS after cmpxchg16b, and
+# its guests' kernels die of it now and then (x722/qemu-patches/).
+if [ -z "${QEMU:-}" ]; then
+	QEMU=$("$top/tests/qemu/x722/build-qemu.sh" 2>"$logs/qemu-build.log") ||
+		{ echo "Bail out! tests/qemu/x722/build-qemu.sh failed: $logs/qemu-build.log"; exit 1; }
+	QEMU_ARGS="-L $(dirname "$QEMU")/pc-bios ${QEMU_ARGS:-}"
+fi
 
 case $line in
 debug)

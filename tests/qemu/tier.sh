@@ -67,13 +67,16 @@ step "Debian strongSwan for espinudp_ike (charon, swanctl)" "$logs/strongswan.lo
 	scripts/fetch-strongswan.sh
 step "udpflow (static)" "$logs/udpflow.log" \
 	gcc -static -O2 -Wall -Wextra -Werror -o build/udpflow tests/selftests/udpflow.c
+# Every guest runs on this QEMU (Debian's 7.2 with the model and the TCG
+# fixes of tests/qemu/x722/qemu-patches/); cached by hash, the first run
+# builds it
+step "qemu-system-x86_64 with the emulated X722 and TCG fixes (cached by hash)" \
+	"$logs/qemu-build.log" tests/qemu/x722/build-qemu.sh ||
+	{ echo "1..$n"; exit 1; }
+QEMU=$(tail -n 1 "$logs/qemu-build.log")
+[ -x "$QEMU" ] || { echo "Bail out! no QEMU binary in $logs/qemu-build.log"; exit 1; }
+export QEMU QEMU_ARGS="-L $(dirname "$QEMU")/pc-bios ${QEMU_ARGS:-}"
 if [ "$dev" = x722 ]; then
-	# QEMU with the model; cached by hash, the first run builds it
-	step "qemu-system-x86_64 with the emulated X722 (cached by hash)" \
-		"$logs/qemu-build.log" tests/qemu/x722/build-qemu.sh ||
-		{ echo "1..$n"; exit 1; }
-	QEMU=$(tail -n 1 "$logs/qemu-build.log")
-	[ -x "$QEMU" ] || { echo "Bail out! no QEMU binary in $logs/qemu-build.log"; exit 1; }
 	rm -f "$logs/qemu-guest-errors.log" "$logs/recovery/qemu-guest-errors.log"
 	QEMU_ARGS="$(x722_qemu_args "$QEMU" "${X722_PROPS:-}" \
 		"$top/$logs/qemu-guest-errors.log") ${QEMU_ARGS:-}"
@@ -106,11 +109,12 @@ ktap_def=x722_rx_test
 # driver's recovery-mode paths, and x722sim the NAT-T selftest: the
 # module's data path, its reloads and parameter races (the whole NAT-T
 # selftest on the model takes 40 min there).
+# cpu_flags first: the QEMU under the guest gets RFLAGS right.
 case $dev,$line in
-x722,debug) sel_def=espinudp_fwrecovery ;;
-x722,*) sel_def=espinudp_natt,espinudp_ike,espinudp_fwrecovery ;;
-,debug) sel_def=espinudp_natt ;;
-*) sel_def=trivial ;;
+x722,debug) sel_def=cpu_flags,espinudp_fwrecovery ;;
+x722,*) sel_def=cpu_flags,espinudp_natt,espinudp_ike,espinudp_fwrecovery ;;
+,debug) sel_def=cpu_flags,espinudp_natt ;;
+*) sel_def=cpu_flags,trivial ;;
 esac
 BUILD_NAME=$bn TAP_N0=$n tests/qemu/run-guest.sh "$line" "${SELFTESTS:-$sel_def}" \
 	"${KTAP_MODS-$ktap_def}" || fail=1

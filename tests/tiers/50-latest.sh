@@ -78,7 +78,15 @@ step "test modules (x722sim, x722_rx_test)" "$logs/testmods.log" in_chroot \
 step "udpflow (static)" "$logs/udpflow.log" \
 	gcc -static -O2 -Wall -Wextra -Werror -o build/udpflow tests/selftests/udpflow.c
 
-TAP_N0=$n tests/qemu/run-guest.sh "$line" "${SELFTESTS:-espinudp_natt}" \
+# every guest runs on this QEMU (the model and the TCG fixes of
+# tests/qemu/x722/qemu-patches/)
+xlogs=build/logs/guest-$line-x722
+mkdir -p "$xlogs/recovery"
+step "qemu-system-x86_64 with the emulated X722 and TCG fixes (cached by hash)" \
+	"$xlogs/qemu-build.log" tests/qemu/x722/build-qemu.sh || bail
+qemu=$(tail -n 1 "$xlogs/qemu-build.log")
+QEMU=$qemu QEMU_ARGS="-L $(dirname "$qemu")/pc-bios" TAP_N0=$n \
+	tests/qemu/run-guest.sh "$line" "${SELFTESTS:-cpu_flags,espinudp_natt}" \
 	"${KTAP_MODS-x722_rx_test}" || fail=1
 n=$(cat "$logs/tap.count" 2>/dev/null || echo $((n + 1)))
 
@@ -86,11 +94,6 @@ n=$(cat "$logs/tap.count" 2>/dev/null || echo $((n + 1)))
 # drives the model's two ports; the NAT-T selftest and the firmware
 # recovery paths, at runtime and from boot.  LATEST_X722=0 skips it.
 if [ "${LATEST_X722:-1}" != 0 ]; then
-	xlogs=build/logs/guest-$line-x722
-	mkdir -p "$xlogs/recovery"
-	step "qemu-system-x86_64 with the emulated X722 (cached by hash)" \
-		"$xlogs/qemu-build.log" tests/qemu/x722/build-qemu.sh || bail
-	qemu=$(tail -n 1 "$xlogs/qemu-build.log")
 	rm -f "$xlogs/qemu-guest-errors.log" "$xlogs/recovery/qemu-guest-errors.log"
 	QEMU=$qemu QEMU_ARGS="$(x722_qemu_args "$qemu" "" "$top/$xlogs/qemu-guest-errors.log")" \
 	GUEST_LOGS=$top/$xlogs GUEST_ENV="NATT_DEV=x722" TIMEOUT=1800 TAP_N0=$n \

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # build-qemu.sh: build qemu-system-x86_64 with the emulated X722 (x722.c)
-# from Debian's QEMU source package, and print the path of the binary
-# (run it with -L <its directory>/pc-bios).
+# from Debian's QEMU source package, with the fixes of qemu-patches/ (TCG
+# bugs of QEMU 7.2 that crash guests), and print the path of the binary
+# (run it with -L <its directory>/pc-bios).  Every guest of the tests
+# runs on it.
 #
 # The source is fetched with apt-get source through a private apt state
 # and a private sources.list (the host's apt configuration is untouched),
@@ -56,9 +58,11 @@ fi
 ver=$(cat "$verfile")
 [ -n "$ver" ] || { echo "build-qemu: no qemu source in $suite" >&2; exit 1; }
 
+# Fixes to QEMU itself (TCG bugs that crash the guests), applied in order
+patches=("$here"/qemu-patches/*.patch)
 hash=$( { echo "$ver"; for f in "${model_files[@]}" meson.build Kconfig; do
 	[ -f "$here/$f" ] && { echo "$f"; cat "$here/$f"; }; done;
-	cat "$0"; } | sha256sum | cut -c1-16)
+	cat "${patches[@]}" "$0"; } | sha256sum | cut -c1-16)
 bin=$cache/bin-$hash/qemu-system-x86_64
 if [ -x "$bin" ]; then echo "$bin"; exit 0; fi
 
@@ -73,6 +77,13 @@ if [ ! -f "$vdir/.unpacked" ]; then
 	dpkg-source -x "$vdir"/dl/qemu_*.dsc "$srcdir" >&2
 	touch "$vdir/.unpacked"
 fi
+
+# QEMU fixes (idempotent: a patch already in the tree is left alone)
+for p in "${patches[@]}"; do
+	patch -d "$srcdir" -p1 -R -s -f --dry-run <"$p" >/dev/null 2>&1 ||
+		patch -d "$srcdir" -p1 -s -f <"$p" >&2 ||
+		{ echo "build-qemu: $p does not apply to QEMU $ver" >&2; exit 1; }
+done
 
 # Add the model to hw/net (idempotent; files are re-copied every run so a
 # changed model rebuilds incrementally; cmp keeps unchanged files' mtimes).
