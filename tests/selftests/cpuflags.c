@@ -21,6 +21,7 @@
 #define ZF	0x40UL
 #define PF	0x04UL
 #define RESERVED 0x3fc00000UL	/* bits 22-29 */
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 struct m16 {
 	uint64_t lo, hi;
@@ -87,7 +88,7 @@ int main(void)
 	uint64_t m8;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(junk); i++) {
 		m16.lo = 5;
 		m16.hi = 0;
 		check("cmpxchg16b", 1, cx16(5, junk[i], &m16));
