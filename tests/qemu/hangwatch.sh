@@ -20,6 +20,12 @@
 # without a panic lets the guest finish and is reported afterwards.
 HANG_RE='watchdog: BUG: soft lockup|detected hard LOCKUP|rcu: INFO: rcu_[a-z_]+ (self-)?detected stall|INFO: rcu_tasks[a-z_]* detected stalls|self-detected stall on CPU|detected stalls on CPUs/tasks|INFO: task .* blocked for more than|Kernel panic - not syncing'
 
+# Every kernel splat the tiers fail on, once the guest has ended
+# (run-guest.sh, x722/run-tier.sh).  Each alternative names a report, not a
+# subsystem: "lockdep" alone would match the debug kernel's boot banner
+# ("RCU lockdep checking is enabled").
+SPLAT_RE='WARNING:|BUG:|BUG |KASAN|Kernel panic|Oops|general protection|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|sleeping function called from invalid context|UBSAN|self-detected stall|detected stalls on CPUs|soft lockup|kmemleak: .*new suspected|Call Trace:'
+
 # The guest's /init prints this line on the console right before it
 # runs the tests (tests/qemu/init); what comes before it runs none of
 # our code.

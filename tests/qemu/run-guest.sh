@@ -230,7 +230,7 @@ else
 fi
 
 n=$((n + 1))
-splat='WARNING:|BUG:|BUG |KASAN|Kernel panic|Oops|general protection|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|sleeping function called from invalid context|UBSAN|self-detected stall|detected stalls on CPUs|soft lockup|kmemleak: .*new suspected|Call Trace:'
+splat=$SPLAT_RE
 if grep -Eq "$splat" "$console" 2>/dev/null; then
 	echo "not ok $n - $line: console shows a kernel splat"
 	grep -En -B2 -A20 -m3 "$splat" "$console" | head -n 80 | sed 's/^/# /'

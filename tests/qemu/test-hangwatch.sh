@@ -56,6 +56,23 @@ for l in 'rcu: Preemptible hierarchical RCU implementation.' \
 	t "not a hang: $l" [ -z "$(hang_line "$tmp/one")" ]
 done
 
+# the splat check of every tier (SPLAT_RE): reports match, the debug
+# kernel's boot banners do not
+splat() { grep -Eq "$SPLAT_RE" <<<"$1"; }
+for l in 'WARNING: CPU: 1 PID: 0 at arch/x86/kernel/traps.c:1088 exc_debug_kernel+0x1c/0x2d0' \
+	 'BUG: KASAN: slab-use-after-free in i40e_remove+0x40/0x500 [i40e]' \
+	 'WARNING: possible circular locking dependency detected' \
+	 'kmemleak: 2 new suspected memory leaks (see /sys/kernel/debug/kmemleak)' \
+	 'BUG: sleeping function called from invalid context at mm/slab.h:742'; do
+	t "splat: $l" splat "$l"
+done
+for l in 'rcu: 	RCU lockdep checking is enabled.' \
+	 '... MAX_LOCKDEP_SUBCLASSES:  8' \
+	 'kasan: KernelAddressSanitizer initialized' \
+	 'kmemleak: Kernel memory leak detector initialized (mem pool available: 15001)'; do
+	t "not a splat: $l" eval '! splat "$l"'
+done
+
 # 2. run-guest.sh with the stand-in QEMU
 run() {	# <scenario>: sets out, rc, secs, nboots
 	local s=$1 t0
