@@ -280,6 +280,10 @@ struct X722State {
 
     /* interrupts */
     bool vec_pending[X722_NUM_VECTORS];
+    int64_t vec_gap[X722_NUM_VECTORS];  /* ITR of the pending causes, ns */
+    int64_t vec_last[X722_NUM_VECTORS]; /* when the vector last fired */
+    QEMUTimer *vec_timer[X722_NUM_VECTORS];
+    X722State *vec_self[X722_NUM_VECTORS]; /* timer opaques: &vec_self[v] */
 
     bool in_atq;                    /* admin queue being processed */
     QEMUTimer *reset_timer;
@@ -362,22 +366,89 @@ static void stat_add32(X722State *s, hwaddr a, uint32_t n)
 /* ------------------------------------------------------------------ */
 /* interrupts                                                           */
 
-static void x722_fire_vector(X722State *s, unsigned v)
+/*
+ * Interrupt throttling (ITR): a vector fires at most once per ITR interval
+ * of its pending causes, counted from its last interrupt; the interval of
+ * ITR index 0-2 is PFINT_ITRN (PFINT_ITR0 for the misc vector), in 2 us
+ * units, as i40e writes it (i40e_vsi_configure_msix, and the INTERVAL of
+ * PFINT_DYN_CTLN with adaptive ITR).  Index 3 is "no ITR".
+ */
+static int64_t x722_itr_gap(X722State *s, unsigned v, unsigned idx)
 {
-    hwaddr ctl;
+    uint32_t itr;
+
+    if (idx >= X722_ITR_NONE) {
+        return 0;
+    }
+    itr = rd(s, v ? X722_PFINT_ITRN(idx, v - 1) : X722_PFINT_ITR0(idx));
+    return (int64_t)(itr & X722_ITR_INTERVAL_MASK) * 2000;
+}
+
+static hwaddr x722_dyn_ctl(unsigned v)
+{
+    return v ? X722_PFINT_DYN_CTLN(v - 1) : X722_PFINT_DYN_CTL0;
+}
+
+/* fire vector v if a cause is pending, INTENA is set and its ITR expired */
+static void x722_vector_update(X722State *s, unsigned v)
+{
+    hwaddr ctl = x722_dyn_ctl(v);
+    int64_t now, due;
+
+    if (!s->vec_pending[v] || !(rd(s, ctl) & X722_DYN_INTENA) ||
+        !msix_enabled(PCI_DEVICE(s))) {
+        return;
+    }
+    now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    due = s->vec_last[v] + s->vec_gap[v];
+    if (now < due) {
+        trace_x722_irq_itr(s->pf_id, v, due - now);
+        timer_mod(s->vec_timer[v], due);
+        return;
+    }
+    /* the interrupt masks itself until the driver re-enables it */
+    wr(s, ctl, rd(s, ctl) & ~X722_DYN_INTENA);
+    s->vec_pending[v] = false;
+    s->vec_last[v] = now;
+    trace_x722_irq(s->pf_id, v);
+    msix_notify(PCI_DEVICE(s), v);
+}
+
+static void x722_vector_timer_cb(void *opaque)
+{
+    X722State *s = *(X722State **)opaque;
+    unsigned v = (X722State **)opaque - s->vec_self;
+
+    x722_vector_update(s, v);
+}
+
+/* a cause of ITR index itr_idx for vector v */
+static void x722_fire_vector(X722State *s, unsigned v, unsigned itr_idx)
+{
+    int64_t gap;
 
     if (v >= X722_NUM_VECTORS || !msix_enabled(PCI_DEVICE(s))) {
         return;
     }
-    ctl = v ? X722_PFINT_DYN_CTLN(v - 1) : X722_PFINT_DYN_CTL0;
-    if (rd(s, ctl) & X722_DYN_INTENA) {
-        /* the interrupt masks itself until the driver re-enables it */
-        wr(s, ctl, rd(s, ctl) & ~X722_DYN_INTENA);
-        s->vec_pending[v] = false;
-        trace_x722_irq(s->pf_id, v);
-        msix_notify(PCI_DEVICE(s), v);
-    } else {
-        s->vec_pending[v] = true;
+    gap = x722_itr_gap(s, v, itr_idx);
+    if (!s->vec_pending[v] || gap < s->vec_gap[v]) {
+        s->vec_gap[v] = gap;
+    }
+    s->vec_pending[v] = true;
+    x722_vector_update(s, v);
+}
+
+static void x722_vectors_reset(X722State *s)
+{
+    unsigned i;
+
+    for (i = 0; i < X722_NUM_VECTORS; i++) {
+        s->vec_pending[i] = false;
+        s->vec_gap[i] = 0;
+        s->vec_last[i] = 0;
+        if (s->vec_timer[i]) {
+            timer_del(s->vec_timer[i]);
+        }
     }
 }
 
@@ -388,7 +459,7 @@ static void x722_misc_check(X722State *s)
 
     if (icr0 & rd(s, X722_PFINT_ICR0_ENA) & ~X722_ICR0_INTEVENT) {
         wr(s, X722_PFINT_ICR0, icr0 | X722_ICR0_INTEVENT);
-        x722_fire_vector(s, 0);
+        x722_fire_vector(s, 0, X722_ITR_NONE);
     }
 }
 
@@ -405,24 +476,27 @@ static void x722_queue_irq(X722State *s, bool rx, unsigned q)
     if (!(ctl & X722_QINT_CAUSE_ENA)) {
         return;
     }
-    x722_fire_vector(s, ctl & X722_QINT_MSIX_MASK);
+    x722_fire_vector(s, ctl & X722_QINT_MSIX_MASK,
+                     (ctl >> X722_QINT_ITR_INDX_SHIFT) & 3);
 }
 
 static void x722_dyn_ctl_write(X722State *s, unsigned v, hwaddr a, uint32_t val)
 {
-    bool swint = val & X722_DYN_SWINT_TRIG;
+    unsigned idx = (val & X722_DYN_ITR_INDX_MASK) >> X722_DYN_ITR_INDX_SHIFT;
 
     wr(s, a, val & ~(X722_DYN_CLEARPBA | X722_DYN_SWINT_TRIG));
-    if (val & X722_DYN_CLEARPBA) {
-        /* nothing to clear beyond the model's own pending flag */
+    if (idx != X722_ITR_NONE) {
+        /* a new interval for ITR index idx (i40e's adaptive ITR) */
+        wr(s, v ? X722_PFINT_ITRN(idx, v - 1) : X722_PFINT_ITR0(idx),
+           (val >> X722_DYN_INTERVAL_SHIFT) & X722_ITR_INTERVAL_MASK);
     }
-    if (val & X722_DYN_INTENA) {
-        if (swint || s->vec_pending[v]) {
-            x722_fire_vector(s, v);
-        }
-    } else if (swint) {
+    if (val & X722_DYN_SWINT_TRIG) {
+        /* a software interrupt is not throttled */
         s->vec_pending[v] = true;
+        s->vec_gap[v] = 0;
     }
+    /* CLEARPBA: nothing to clear beyond the model's own pending flag */
+    x722_vector_update(s, v);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2155,11 +2229,14 @@ static void x722_pf_reset(X722State *s)
         wr(s, X722_QINT_TQCTL(i), 0);
     }
     s->tx_len = 0;
+    x722_vectors_reset(s);
     for (i = 0; i < X722_NUM_VECTORS; i++) {
-        s->vec_pending[i] = false;
         if (i) {
             wr(s, X722_PFINT_DYN_CTLN(i - 1), 0);
             wr(s, X722_PFINT_LNKLSTN(i - 1), 0x7ff);
+        }
+        for (unsigned j = 0; j < X722_ITR_NONE; j++) {
+            wr(s, i ? X722_PFINT_ITRN(j, i - 1) : X722_PFINT_ITR0(j), 0);
         }
     }
     wr(s, X722_PFINT_DYN_CTL0, 0);
@@ -2549,6 +2626,11 @@ static void x722_realize(PCIDevice *d, Error **errp)
 
     s->tx_buf = g_malloc(X722_TX_BUF_MAX);
     s->reset_timer = timer_new_ms(QEMU_CLOCK_VIRTUAL, x722_reset_timer_cb, s);
+    for (i = 0; i < X722_NUM_VECTORS; i++) {
+        s->vec_self[i] = s;
+        s->vec_timer[i] = timer_new_ns(QEMU_CLOCK_VIRTUAL,
+                                       x722_vector_timer_cb, &s->vec_self[i]);
+    }
     x722_sr_init(s);
     x722_device_reset(s, "power-on");
 }
@@ -2558,6 +2640,9 @@ static void x722_exit(PCIDevice *d)
     X722State *s = X722(d);
 
     timer_free(s->reset_timer);
+    for (unsigned i = 0; i < X722_NUM_VECTORS; i++) {
+        timer_free(s->vec_timer[i]);
+    }
     g_free(s->tx_buf);
     qemu_del_nic(s->nic);
     msix_uninit(d, &s->msix, &s->msix);

@@ -104,6 +104,14 @@
 #define X722_DYN_CLEARPBA       (1u << 1)
 #define X722_DYN_SWINT_TRIG     (1u << 2)
 #define X722_DYN_INTENA_MSK     (1u << 31)
+#define X722_DYN_ITR_INDX_SHIFT 3
+#define X722_DYN_ITR_INDX_MASK  (3u << 3)
+#define X722_DYN_INTERVAL_SHIFT 5
+#define X722_ITR_NONE           3       /* ITR index: no throttling */
+#define X722_ITR_INTERVAL_MASK  0xfff   /* in 2 us units */
+#define X722_PFINT_ITR0(i)      (0x00038000 + (i) * 0x80)
+#define X722_PFINT_ITRN(i, v)   (0x00030000 + (i) * 0x800 + (v) * 4)
+#define X722_QINT_ITR_INDX_SHIFT 11
 #define X722_QINT_MSIX_MASK     0xff
 #define X722_QINT_CAUSE_ENA     (1u << 30)
 #define X722_QINT_INTEVENT      (1u << 31)
