@@ -48,6 +48,7 @@ rm -f "$r/bin/bash"
 copy_bin /bin/bash /bin/bash
 copy_bin /bin/ip /sbin/ip
 copy_bin /usr/sbin/ethtool /sbin/ethtool
+copy_bin /usr/bin/chrt /bin/chrt
 [ -x "$top/tools/espinudp-hash" ] && copy_bin "$top/tools/espinudp-hash" /bin/espinudp-hash
 cp /etc/protocols /etc/services "$r/etc/"
 # udpflow (tests/selftests) as a fast UDP sender for the speed check

@@ -66,6 +66,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(X722State, X722)
 #define X722_PF_LUT_SIZE    512
 #define X722_VSI_LUT_SIZE   64
 #define X722_MAX_FRAME      9728
+/* the RX packet buffer per port (the model's choice; see the README) */
+#define X722_RX_PKTBUF      (4 * 1024 * 1024)
 #define X722_AQ_BUF_MAX     4096
 #define X722_TX_BUF_MAX     (256 * KiB)
 
@@ -238,6 +240,12 @@ typedef struct X722RxQueue {
     bool dsize32;
 } X722RxQueue;
 
+typedef struct X722HeldFrame {
+    QSIMPLEQ_ENTRY(X722HeldFrame) next;
+    size_t len;
+    uint8_t data[];
+} X722HeldFrame;
+
 struct X722State {
     PCIDevice parent_obj;
 
@@ -275,6 +283,10 @@ struct X722State {
 
     X722TxQueue txq[X722_NUM_QP];
     X722RxQueue rxq[X722_NUM_QP];
+    /* the port's RX packet buffer: frames waiting for RX descriptors */
+    QSIMPLEQ_HEAD(, X722HeldFrame) rx_held;
+    uint64_t rx_held_bytes;
+    uint32_t rx_pktbuf;             /* its size in bytes (property) */
     uint8_t *tx_buf;                /* the packet being assembled */
     uint32_t tx_len;
 
@@ -292,6 +304,7 @@ struct X722State {
 
 static void x722_reg_write(X722State *s, hwaddr addr, uint32_t val);
 static void x722_pf_reset(X722State *s);
+static void x722_rx_kick(X722State *s);
 
 /* ------------------------------------------------------------------ */
 /* little helpers                                                       */
@@ -662,6 +675,7 @@ static void x722_rxq_enable(X722State *s, unsigned q, uint32_t val)
     if (!(val & X722_QENA_REQ)) {
         r->enabled = false;
         wr(s, X722_QRX_ENA(q), val & ~X722_QENA_STAT);
+        x722_rx_kick(s);        /* what waits for this ring is dropped */
         return;
     }
     if (r->enabled) {
@@ -704,6 +718,7 @@ static void x722_rxq_enable(X722State *s, unsigned q, uint32_t val)
     r->enabled = true;
     wr(s, X722_QRX_ENA(q), val | X722_QENA_STAT);
     trace_x722_rxq_enable(s->pf_id, q, r->base, r->qlen, r->dbuff);
+    x722_rx_kick(s);
 }
 
 static void x722_tx_stop(X722State *s, unsigned q, const char *why)
@@ -1329,10 +1344,13 @@ static unsigned x722_rx_free(X722RxQueue *r)
     return (r->tail + r->qlen - r->head) % r->qlen;
 }
 
-static ssize_t x722_receive(NetClientState *nc, const uint8_t *buf,
-                            size_t size)
+/*
+ * Deliver one frame to its RX queue.  Returns false, with nothing done,
+ * when that queue has too few free descriptors; every other outcome
+ * (delivered, dropped and counted, not for us) consumes the frame.
+ */
+static bool x722_rx_frame(X722State *s, const uint8_t *buf, size_t size)
 {
-    X722State *s = qemu_get_nic_opaque(nc);
     PCIDevice *d = PCI_DEVICE(s);
     X722Parsed p;
     X722Vsi *v;
@@ -1346,13 +1364,10 @@ static ssize_t x722_receive(NetClientState *nc, const uint8_t *buf,
     uint64_t qw1;
     int vi;
 
-    if (!x722_can_receive(nc)) {
-        return size;
-    }
     x722_parse(buf, size, &p);
     vi = x722_rx_vsi(s, buf, &p);
     if (vi < 0) {
-        return size;                    /* no filter: not for us */
+        return true;                    /* no filter: not for us */
     }
     v = &s->vsi[vi];
     vidx = ld16(v->props + VSIP_STAT_COUNTER_IDX);
@@ -1360,7 +1375,7 @@ static ssize_t x722_receive(NetClientState *nc, const uint8_t *buf,
     if (q >= s->num_qp || !s->rxq[q].enabled) {
         stat_add32(s, X722_GLPRT_RDPC(s->port), 1);
         stat_add32(s, X722_GLV_RDPC(vidx), 1);
-        return size;
+        return true;
     }
     r = &s->rxq[q];
 
@@ -1376,16 +1391,15 @@ static ssize_t x722_receive(NetClientState *nc, const uint8_t *buf,
     }
     if (len > X722_MAX_FRAME || (r->rxmax && len > r->rxmax)) {
         stat_add32(s, X722_GLPRT_RDPC(s->port), 1);
-        return size;                    /* oversize: dropped */
+        return true;                    /* oversize: dropped */
     }
     need = (len + r->dbuff - 1) / r->dbuff;
     if (need == 0) {
         need = 1;
     }
     if (x722_rx_free(r) < need) {
-        /* no descriptors: hold the frame until the driver refills */
         trace_x722_rx_full(s->pf_id, q);
-        return 0;
+        return false;
     }
 
     for (i = 0; i < need; i++) {
@@ -1403,7 +1417,7 @@ static ssize_t x722_receive(NetClientState *nc, const uint8_t *buf,
                           "memory\n", s->pf_id, q);
             r->enabled = false;
             wr(s, X722_QRX_ENA(q), rd(s, X722_QRX_ENA(q)) & ~X722_QENA_STAT);
-            return size;
+            return true;
         }
         qw1 = RXD_STATUS_DD | ((uint64_t)chunk << RXD_LEN_PBUF_SHIFT);
         wb0 = 0;
@@ -1437,7 +1451,7 @@ static ssize_t x722_receive(NetClientState *nc, const uint8_t *buf,
         desc[1] = cpu_to_le64(qw1);
         if (pci_dma_write(d, daddr, desc, 16) != MEMTX_OK) {
             r->enabled = false;
-            return size;
+            return true;
         }
         r->head = (r->head + 1) % r->qlen;
     }
@@ -1463,6 +1477,82 @@ static ssize_t x722_receive(NetClientState *nc, const uint8_t *buf,
         stat_add48(s, X722_GLPRT_PRC64L(s->port) + b * 0x20, 1);
     }
     x722_queue_irq(s, true, q);
+    return true;
+}
+
+/*
+ * The RX packet buffer.  A frame whose ring has no free descriptor waits
+ * in the port's packet buffer, and so do the frames behind it (head of
+ * line, as on the 700 series with no per-queue drop enable), until the
+ * driver writes a tail.  When the buffer is full the arriving frame is
+ * dropped and counted in GLPRT_RDPC (ethtool -S port.rx_discards), never
+ * dropped silently.  Its size is the "rx-pktbuf" property.
+ */
+static void x722_rx_hold(X722State *s, const uint8_t *buf, size_t size)
+{
+    X722HeldFrame *f;
+
+    if (s->rx_held_bytes + size > s->rx_pktbuf) {
+        trace_x722_rx_overflow(s->pf_id, size, s->rx_held_bytes);
+        stat_add32(s, X722_GLPRT_RDPC(s->port), 1);
+        return;
+    }
+    f = g_malloc(sizeof(*f) + size);
+    f->len = size;
+    memcpy(f->data, buf, size);
+    QSIMPLEQ_INSERT_TAIL(&s->rx_held, f, next);
+    s->rx_held_bytes += size;
+}
+
+/* deliver what the packet buffer holds, in order, while rings have room */
+static void x722_rx_drain(X722State *s)
+{
+    X722HeldFrame *f;
+
+    while ((f = QSIMPLEQ_FIRST(&s->rx_held)) &&
+           x722_can_receive(qemu_get_queue(s->nic))) {
+        if (!x722_rx_frame(s, f->data, f->len)) {
+            return;
+        }
+        QSIMPLEQ_REMOVE_HEAD(&s->rx_held, next);
+        s->rx_held_bytes -= f->len;
+        g_free(f);
+    }
+}
+
+/* reset: what the packet buffer held is lost, as on the silicon */
+static void x722_rx_flush_held(X722State *s)
+{
+    X722HeldFrame *f;
+
+    while ((f = QSIMPLEQ_FIRST(&s->rx_held))) {
+        QSIMPLEQ_REMOVE_HEAD(&s->rx_held, next);
+        g_free(f);
+    }
+    s->rx_held_bytes = 0;
+}
+
+/* a ring got room, a queue or the bus changed: move what waits */
+static void x722_rx_kick(X722State *s)
+{
+    x722_rx_drain(s);
+    if (s->link_up) {
+        qemu_flush_queued_packets(qemu_get_queue(s->nic));
+    }
+}
+
+static ssize_t x722_receive(NetClientState *nc, const uint8_t *buf,
+                            size_t size)
+{
+    X722State *s = qemu_get_nic_opaque(nc);
+
+    if (!x722_can_receive(nc)) {
+        return size;
+    }
+    x722_rx_drain(s);
+    if (!QSIMPLEQ_EMPTY(&s->rx_held) || !x722_rx_frame(s, buf, size)) {
+        x722_rx_hold(s, buf, size);
+    }
     return size;
 }
 
@@ -2229,6 +2319,7 @@ static void x722_pf_reset(X722State *s)
         wr(s, X722_QINT_TQCTL(i), 0);
     }
     s->tx_len = 0;
+    x722_rx_flush_held(s);
     x722_vectors_reset(s);
     for (i = 0; i < X722_NUM_VECTORS; i++) {
         if (i) {
@@ -2334,9 +2425,7 @@ static void x722_reset_timer_cb(void *opaque)
         x722_device_reset(peer, "corer (peer)");
     }
     s->pending_reset = 0;
-    if (s->link_up) {
-        qemu_flush_queued_packets(qemu_get_queue(s->nic));
-    }
+    x722_rx_kick(s);
 }
 
 static void x722_rtrig_write(X722State *s, uint32_t val)
@@ -2481,7 +2570,7 @@ static void x722_reg_write(X722State *s, hwaddr addr, uint32_t val)
                 return;
             }
             s->rxq[q].tail = val;
-            qemu_flush_queued_packets(qemu_get_queue(s->nic));
+            x722_rx_kick(s);
         }
         return;
     }
@@ -2574,7 +2663,7 @@ static void x722_write_config(PCIDevice *d, uint32_t addr, uint32_t val,
     }
     if (range_covers_byte(addr, len, PCI_COMMAND) &&
         (d->config[PCI_COMMAND] & PCI_COMMAND_MASTER)) {
-        qemu_flush_queued_packets(qemu_get_queue(s->nic));
+        x722_rx_kick(s);
     }
 }
 
@@ -2588,6 +2677,11 @@ static void x722_realize(PCIDevice *d, Error **errp)
     s->port = s->pf_id & 1;
     if (s->num_qp == 0 || s->num_qp > X722_NUM_QP) {
         error_setg(errp, "x722: queues must be 1..%d", X722_NUM_QP);
+        return;
+    }
+    if (s->rx_pktbuf < X722_MAX_FRAME) {
+        error_setg(errp, "x722: rx-pktbuf must be at least %u bytes",
+                   X722_MAX_FRAME);
         return;
     }
     d->config[PCI_INTERRUPT_PIN] = 1;
@@ -2624,6 +2718,7 @@ static void x722_realize(PCIDevice *d, Error **errp)
     qemu_format_nic_info_str(qemu_get_queue(s->nic), s->conf.macaddr.a);
     s->link_up = !qemu_get_queue(s->nic)->link_down;
 
+    QSIMPLEQ_INIT(&s->rx_held);
     s->tx_buf = g_malloc(X722_TX_BUF_MAX);
     s->reset_timer = timer_new_ms(QEMU_CLOCK_VIRTUAL, x722_reset_timer_cb, s);
     for (i = 0; i < X722_NUM_VECTORS; i++) {
@@ -2644,6 +2739,7 @@ static void x722_exit(PCIDevice *d)
         timer_free(s->vec_timer[i]);
     }
     g_free(s->tx_buf);
+    x722_rx_flush_held(s);
     qemu_del_nic(s->nic);
     msix_uninit(d, &s->msix, &s->msix);
     g_free(s->regs);
@@ -2668,6 +2764,7 @@ static Property x722_properties[] = {
     DEFINE_PROP_BOOL("natt-quirk", X722State, natt_quirk, true),
     DEFINE_PROP_BOOL("recovery-mode", X722State, recovery_mode, false),
     DEFINE_PROP_UINT32("queues", X722State, num_qp, X722_NUM_QP),
+    DEFINE_PROP_UINT32("rx-pktbuf", X722State, rx_pktbuf, X722_RX_PKTBUF),
     DEFINE_PROP_END_OF_LIST(),
 };
 
