@@ -9,15 +9,16 @@
 #     receiving i40e's rx_packets (tests/selftests/x722_speed.sh).
 #  2. The NAT-T scenario (make demo's: 256 IPv4 + 32 IPv6 SAs, the
 #     patched i40e and i40e_espinudp) through the model and through the
-#     x722sim stand-in, one boot each, in the same run: how long the
-#     senders take for the same datagrams, and the ratio model/x722sim.
+#     x722sim stand-in, NATT_RUNS (3) boots of each, alternating, in the
+#     same run: how long the senders take for the same datagrams (the
+#     medians), and the ratio of the medians, model/x722sim.
 # Ends with the line
 #   bench-x722: a2b_fps=<n> b2a_fps=<n> both_a2b_fps=<n> both_b2a_fps=<n>
 #     natt_x722_ms=<n> natt_x722sim_ms=<n> ratio=<x.yy>        (one line)
 # TCG on a shared host: absolute numbers move with the host's load;
 # the ratio of two runs made together means more.
 # Environment: TIMEOUT (s, default 900), WINDOWS, WINDOW_S (x722_speed),
-# X722_BENCH (default "speed,natt": which parts run).
+# X722_BENCH (default "speed,natt": which parts run), NATT_RUNS (3).
 # Logs: build/logs/bench-x722/.
 set -euo pipefail
 
@@ -56,9 +57,14 @@ guest() {
 }
 parts=${X722_BENCH:-speed,natt}
 [[ ,$parts, == *,speed,* ]] && guest speed x722 x722_speed
+# NAT-T: NATT_RUNS boots of each, alternating, so that both see the
+# same host load; the medians and their ratio are reported
+nruns=${NATT_RUNS:-3}
 if [[ ,$parts, == *,natt,* ]]; then
-	guest natt-x722 x722 demo_natt
-	guest natt-x722sim x722sim demo_natt
+	for ((i = 1; i <= nruns; i++)); do
+		guest natt-x722-$i x722 demo_natt
+		guest natt-x722sim-$i x722sim demo_natt
+	done
 fi
 
 fps() {	# <dir>: the median fps of x722_speed the receiving i40e took, or -1
@@ -73,11 +79,21 @@ natt_ms() {	# <name>: the senders' time of the run with the module, or -1
 	v=$(sed -n 's/^[ #]*after: sent [0-9]* in \([0-9]*\) ms .*/\1/p' "$logs/$1/ktap.log" 2>/dev/null | head -n 1)
 	echo "${v:--1}"
 }
+median() {	# <numbers...>: their median (the lower middle one), or -1
+	printf '%s\n' "$@" | grep -E '^[0-9]+$' | sort -n |
+		awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : -1 }'
+}
 sed -n 's/^[ #]*speed: /bench-x722: /p' "$logs/speed/ktap.log" 2>/dev/null || true
-mx=$(natt_ms natt-x722) ms=$(natt_ms natt-x722sim)
-for n in natt-x722 natt-x722sim; do
-	sed -n "s/^[ #]*\(before\|after\): /bench-x722: $n: \1: /p" "$logs/$n/ktap.log" 2>/dev/null || true
+all_x=() all_s=()
+for ((i = 1; i <= nruns; i++)); do
+	for n in natt-x722-$i natt-x722sim-$i; do
+		sed -n "s/^[ #]*\(before\|after\): /bench-x722: $n: \1: /p" "$logs/$n/ktap.log" 2>/dev/null || true
+	done
+	all_x+=("$(natt_ms natt-x722-$i)") all_s+=("$(natt_ms natt-x722sim-$i)")
 done
+[[ ,$parts, == *,natt,* ]] &&
+	echo "bench-x722: natt senders' ms, $nruns runs each: x722 ${all_x[*]}; x722sim ${all_s[*]}"
+mx=$(median "${all_x[@]}") ms=$(median "${all_s[@]}")
 ratio=-1
 [ "$mx" -gt 0 ] && [ "$ms" -gt 0 ] && ratio=$(awk -v a="$mx" -v b="$ms" 'BEGIN { printf "%.2f", a / b }')
 echo "bench-x722: note: TCG on a shared host; compare runs made together"
