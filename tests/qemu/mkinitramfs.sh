@@ -174,6 +174,12 @@ if [ ! -x "$cfl" ] || [ "$top/tests/selftests/cpuflags.c" -nt "$cfl" ]; then
 	gcc -static -O2 -Wall -Wextra -o "$cfl" "$top/tests/selftests/cpuflags.c"
 fi
 cp "$cfl" "$r/selftests/cpuflags"
+rm -f "$r/selftests/smc.c"
+smc=$top/build/smc
+if [ ! -x "$smc" ] || [ "$top/tests/selftests/smc.c" -nt "$smc" ]; then
+	gcc -static -O2 -Wall -Wextra -pthread -o "$smc" "$top/tests/selftests/smc.c"
+fi
+cp "$smc" "$r/selftests/smc"
 install -m 0755 "$top/tests/qemu/init" "$r/init"
 echo "$line" >"$r/etc/espinudp-line"
 
