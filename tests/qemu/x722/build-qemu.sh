@@ -78,11 +78,25 @@ if [ ! -f "$vdir/.unpacked" ]; then
 	touch "$vdir/.unpacked"
 fi
 
-# QEMU fixes (idempotent: a patch already in the tree is left alone)
+# QEMU fixes.  The source tree is shared by every checkout on this
+# machine: each patch applied is kept in $srcdir/.espinudp-patches/, and a
+# patch that changed or went away since is taken out before the current
+# ones go in (a patch found already applied, by an older build-qemu.sh
+# that kept no copy, is recorded as such).
+applied=$srcdir/.espinudp-patches
+mkdir -p "$applied"
+for old in $(ls -r "$applied"/*.patch 2>/dev/null); do
+	cmp -s "$old" "$here/qemu-patches/$(basename "$old")" && continue
+	patch -d "$srcdir" -p1 -R -s -f <"$old" >&2 ||
+		{ echo "build-qemu: cannot take $(basename "$old") out of $srcdir" >&2; exit 1; }
+	rm -f "$old"
+done
 for p in "${patches[@]}"; do
+	[ -f "$applied/$(basename "$p")" ] && continue
 	patch -d "$srcdir" -p1 -R -s -f --dry-run <"$p" >/dev/null 2>&1 ||
 		patch -d "$srcdir" -p1 -s -f <"$p" >&2 ||
 		{ echo "build-qemu: $p does not apply to QEMU $ver" >&2; exit 1; }
+	cp "$p" "$applied/"
 done
 
 # Add the model to hw/net (idempotent; files are re-copied every run so a
