@@ -39,6 +39,8 @@ tests/qemu/x722/build-qemu.sh >"$logs/qemu-build.log" 2>&1 ||
 qemu=$(tail -n 1 "$logs/qemu-build.log")
 
 rc=0
+# no figure of an earlier run in this one's summary
+rm -rf "$logs"/speed "$logs"/natt-*
 # guest <name> <dev> <tests>: one boot; its KTAP in $logs/<name>/
 guest() {
 	local name=$1 dev=$2 tests=$3 qenv=()
