@@ -182,10 +182,12 @@ if [ -x /bin/udpflow ]; then
 fi
 
 # ---- no silent loss: port 1's RX starved until its packet buffer fills --
-# Port 1's NAPI runs threaded, on one CPU, under a SCHED_FIFO hog for 3 s
-# (RT throttling leaves it 5%): its ring fills, then the model's RX packet
-# buffer, and what arrives then must be dropped and counted
-# (port.rx_discards), never lost silently.
+# Port 1's NAPI runs threaded, on one CPU, under a SCHED_FIFO hog (RT
+# throttling leaves it 5%) while port 0 sends: its ring fills, then the
+# model's RX packet buffer, and what arrives then must be dropped and
+# counted (port.rx_discards), never lost silently.  The starvation lasts
+# until the first counted drop (at least 3 s, at most 60 s: the debug
+# kernel's sender needs far longer than 3 s to fill 4 MiB).
 if [ -x /bin/udpflow ] && [ -x /bin/chrt ]; then
 	hogcpu=$(( $(nproc) - 1 ))
 	ip netns exec $NS1 sh -c "echo 1 >/sys/class/net/$PF1/threaded"
@@ -197,10 +199,17 @@ if [ -x /bin/udpflow ] && [ -x /bin/chrt ]; then
 	log "starve: NAPI threads$napis of $PF1 on CPU $hogcpu"
 	acct() { echo $(pc $NS0 $PF0 port.tx_unicast) $(pc $NS1 $PF1 port.rx_unicast) $(pc $NS1 $PF1 port.rx_discards); }
 	set -- $(acct); t0=$1 r0=$2 d0=$3
-	chrt -f 50 taskset -c $hogcpu bash -c 'end=$((SECONDS + 3)); while [ $SECONDS -lt $end ]; do :; done' &
+	: >/tmp/starve
+	chrt -f 50 taskset -c $hogcpu bash -c 'while [ -e /tmp/starve ]; do :; done' &
 	HOG=$!
 	ip netns exec $NS0 taskset -c 0 udpflow send 192.168.72.1 192.168.72.2 6001 8 100000000 >/dev/null 2>&1 &
 	SPID=$!
+	sleep 3
+	for i in $(seq 57); do
+		[ "$(pc $NS1 $PF1 port.rx_discards)" -gt "$d0" ] && break
+		sleep 1
+	done
+	rm -f /tmp/starve
 	wait $HOG
 	kill $SPID 2>/dev/null; wait $SPID 2>/dev/null
 	for i in $(seq 20); do

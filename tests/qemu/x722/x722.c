@@ -386,20 +386,24 @@ static void stat_add32(X722State *s, hwaddr a, uint32_t n)
  * units, as i40e writes it (i40e_vsi_configure_msix, and the INTERVAL of
  * PFINT_DYN_CTLN with adaptive ITR).  Index 3 is "no ITR".
  */
-static int64_t x722_itr_gap(X722State *s, unsigned v, unsigned idx)
-{
-    uint32_t itr;
-
-    if (idx >= X722_ITR_NONE) {
-        return 0;
-    }
-    itr = rd(s, v ? X722_PFINT_ITRN(idx, v - 1) : X722_PFINT_ITR0(idx));
-    return (int64_t)(itr & X722_ITR_INTERVAL_MASK) * 2000;
-}
-
 static hwaddr x722_dyn_ctl(unsigned v)
 {
     return v ? X722_PFINT_DYN_CTLN(v - 1) : X722_PFINT_DYN_CTL0;
+}
+
+/* the interval register of ITR index idx (0-2) of vector v */
+static hwaddr x722_itr_reg(unsigned v, unsigned idx)
+{
+    return v ? X722_PFINT_ITRN(idx, v - 1) : X722_PFINT_ITR0(idx);
+}
+
+static int64_t x722_itr_gap(X722State *s, unsigned v, unsigned idx)
+{
+    if (idx >= X722_ITR_NONE) {
+        return 0;
+    }
+    return (int64_t)(rd(s, x722_itr_reg(v, idx)) & X722_ITR_INTERVAL_MASK) *
+           2000;
 }
 
 /* fire vector v if a cause is pending, INTENA is set and its ITR expired */
@@ -451,11 +455,16 @@ static void x722_fire_vector(X722State *s, unsigned v, unsigned itr_idx)
     x722_vector_update(s, v);
 }
 
+/* every vector masked, nothing pending, no interval, no timer armed */
 static void x722_vectors_reset(X722State *s)
 {
-    unsigned i;
+    unsigned i, j;
 
     for (i = 0; i < X722_NUM_VECTORS; i++) {
+        wr(s, x722_dyn_ctl(i), 0);
+        for (j = 0; j < X722_ITR_NONE; j++) {
+            wr(s, x722_itr_reg(i, j), 0);
+        }
         s->vec_pending[i] = false;
         s->vec_gap[i] = 0;
         s->vec_last[i] = 0;
@@ -500,7 +509,7 @@ static void x722_dyn_ctl_write(X722State *s, unsigned v, hwaddr a, uint32_t val)
     wr(s, a, val & ~(X722_DYN_CLEARPBA | X722_DYN_SWINT_TRIG));
     if (idx != X722_ITR_NONE) {
         /* a new interval for ITR index idx (i40e's adaptive ITR) */
-        wr(s, v ? X722_PFINT_ITRN(idx, v - 1) : X722_PFINT_ITR0(idx),
+        wr(s, x722_itr_reg(v, idx),
            (val >> X722_DYN_INTERVAL_SHIFT) & X722_ITR_INTERVAL_MASK);
     }
     if (val & X722_DYN_SWINT_TRIG) {
@@ -2321,16 +2330,9 @@ static void x722_pf_reset(X722State *s)
     s->tx_len = 0;
     x722_rx_flush_held(s);
     x722_vectors_reset(s);
-    for (i = 0; i < X722_NUM_VECTORS; i++) {
-        if (i) {
-            wr(s, X722_PFINT_DYN_CTLN(i - 1), 0);
-            wr(s, X722_PFINT_LNKLSTN(i - 1), 0x7ff);
-        }
-        for (unsigned j = 0; j < X722_ITR_NONE; j++) {
-            wr(s, i ? X722_PFINT_ITRN(j, i - 1) : X722_PFINT_ITR0(j), 0);
-        }
+    for (i = 1; i < X722_NUM_VECTORS; i++) {
+        wr(s, X722_PFINT_LNKLSTN(i - 1), 0x7ff);
     }
-    wr(s, X722_PFINT_DYN_CTL0, 0);
     wr(s, X722_PFINT_ICR0, 0);
     wr(s, X722_PFINT_ICR0_ENA, 0);
     wr(s, X722_PFINT_LNKLST0, 0x7ff);
