@@ -10,12 +10,49 @@
 # libraries from there into the guest.
 #
 # usage: fetch-strongswan.sh            prints: CACHE/strongswan/root
+#        fetch-strongswan.sh sid        sid's strongSwan (6.x, RFC 9611
+#                                       per-CPU SAs) for the newest line:
+#                                       installed into the project's sid
+#                                       chroot (scripts/sid-chroot.sh),
+#                                       never on the host; prints the
+#                                       chroot's root
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=$("$top/scripts/cache-dir")
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 secmirror=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+# strongSwan's packages; strongswan-charon: /usr/lib/ipsec/charon;
+# strongswan-libcharon: libcharon and the IKE plugins (socket-default,
+# kernel-netlink, vici...); libstrongswan: libstrongswan and the basic
+# crypto plugins; libstrongswan-standard-plugins: openssl and friends.
+pkgs="strongswan-charon strongswan-libcharon strongswan-swanctl libstrongswan
+libstrongswan-standard-plugins"
+
+if [ "${1:-}" = sid ]; then
+	# Into the chroot with its own apt: sid's libraries come with it.
+	# No service starts (policy-rc.d); mkinitramfs.sh takes charon,
+	# swanctl and the libraries they load from the chroot.
+	"$top/scripts/sid-chroot.sh" setup
+	croot=${SID_CHROOT:-$cache/sid-chroot}
+	if [ ! -f "$croot/opt/strongswan/.complete" ]; then
+		# shellcheck disable=SC2086 # one word per package
+		"$top/scripts/sid-chroot.sh" run /bin/sh -euc '
+			printf "#!/bin/sh\nexit 101\n" >/usr/sbin/policy-rc.d
+			chmod 0755 /usr/sbin/policy-rc.d
+			apt-get -qq update
+			apt-get -qq install -y --no-install-recommends "$@" >&2
+			mkdir -p /opt/strongswan
+			dpkg-query -W -f="\${Version}\n" strongswan-charon \
+				>/opt/strongswan/version
+			touch /opt/strongswan/.complete
+		' sh $pkgs
+	fi
+	echo "# sid strongSwan $(cat "$croot/opt/strongswan/version")" >&2
+	echo "$croot"
+	exit 0
+fi
+
 base=$cache/strongswan
 apt=$cache/apt/strongswan
 root=$base/root
@@ -40,12 +77,6 @@ aptopts=(-o "Dir::Etc::SourceList=$apt/etc/sources.list"
 	 -o "Acquire::Languages=none" -o "APT::Get::List-Cleanup=0")
 apt-get "${aptopts[@]}" -qq update >&2
 
-# strongswan-charon: /usr/lib/ipsec/charon; strongswan-libcharon: libcharon
-# and the IKE plugins (socket-default, kernel-netlink, vici...);
-# libstrongswan: libstrongswan and the basic crypto plugins;
-# libstrongswan-standard-plugins: openssl and friends.
-pkgs="strongswan-charon strongswan-libcharon strongswan-swanctl libstrongswan
-libstrongswan-standard-plugins"
 rm -f "$base"/debs/*.deb
 cd "$base/debs"
 for p in $pkgs; do

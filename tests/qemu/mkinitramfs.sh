@@ -77,13 +77,73 @@ copy_bin /sbin/tc /sbin/tc	# espinudp_ike.sh: act_nat, a 1:1 NAT
 
 cp /etc/protocols /etc/services "$r/etc/"	# ip xfrm ... proto udp
 
+# sid_swan: sid's strongSwan from the sid chroot, for the newest line
+sid_swan() {
+	local sr ld lp f lib b
+
+	sr=$(readlink -f "$croot")
+	ld=$sr/lib64/ld-linux-x86-64.so.2
+	lp=$sr/usr/lib/ipsec:$sr/usr/lib/x86_64-linux-gnu:$sr/lib/x86_64-linux-gnu
+	mkdir -p "$r/usr/lib/ipsec" "$r/usr/sbin" "$r/opt/sid/lib"
+	cp -a "$sr/usr/lib/ipsec/." "$r/usr/lib/ipsec/"
+	cp -a "$sr/usr/sbin/swanctl" "$r/usr/lib/ipsec/swanctl.sid"
+	mv "$r/usr/lib/ipsec/charon" "$r/usr/lib/ipsec/charon.sid"
+	install -m 0755 "$(readlink -f "$ld")" "$r/opt/sid/ld.so"
+	# every library the binaries and plugins load, resolved by sid's
+	# own loader inside the chroot's tree; one outside it is an error
+	for f in "$r"/usr/lib/ipsec/charon.sid "$r"/usr/lib/ipsec/swanctl.sid \
+		 "$r"/usr/lib/ipsec/*.so.* "$r"/usr/lib/ipsec/plugins/*.so; do
+		for lib in $("$ld" --list --library-path "$lp" "$f" |
+			     grep -o '=> /[^ ]*' | cut -c4-); do
+			case $lib in
+			"$sr"/usr/lib/ipsec/*) continue ;;
+			"$sr"/*) ;;
+			*) echo "mkinitramfs: $f needs $lib, not in the sid chroot" >&2
+			   exit 1 ;;
+			esac
+			b=$(basename "$lib")
+			[ -e "$r/opt/sid/lib/$b" ] ||
+				install -m 0755 "$(readlink -f "$lib")" "$r/opt/sid/lib/$b"
+		done
+	done
+	# dlopen()ed by glibc (pthread_cancel) and by OpenSSL (providers)
+	install -m 0755 "$(readlink -f "$sr/usr/lib/x86_64-linux-gnu/libgcc_s.so.1")" \
+		"$r/opt/sid/lib/libgcc_s.so.1"
+	[ -d "$sr/usr/lib/x86_64-linux-gnu/ossl-modules" ] &&
+		cp -a "$sr/usr/lib/x86_64-linux-gnu/ossl-modules" "$r/opt/sid/"
+	for b in charon swanctl; do
+		f=/usr/lib/ipsec/$b
+		[ $b = swanctl ] && f=/usr/sbin/swanctl
+		cat >"$r$f" <<EOS
+#!/bin/sh
+# sid's $b ($(cat "$sr/opt/strongswan/version")) with sid's libraries
+OPENSSL_MODULES=/opt/sid/ossl-modules exec /opt/sid/ld.so \\
+	--library-path /opt/sid/lib:/usr/lib/ipsec /usr/lib/ipsec/$b.sid "\$@"
+EOS
+		chmod 0755 "$r$f"
+	done
+	cat "$sr/opt/strongswan/version" >"$r/etc/strongswan-version"
+}
+
 # Debian's strongSwan (scripts/fetch-strongswan.sh, bookworm's 5.9.8):
 # charon, swanctl, libstrongswan/libcharon/libvici and the plugins at
 # their Debian paths (the binaries' RUNPATH is /usr/lib/ipsec); the other
 # libraries from the host (Debian 12 as well), found with ldd.  The
 # selftest writes its own strongswan.conf (STRONGSWAN_CONF).
+#
+# The newest line (its sysroot is in the sid chroot) gets sid's strongSwan
+# instead (scripts/fetch-strongswan.sh sid: 6.x, with RFC 9611's per-CPU
+# SAs), with sid's glibc and libraries under /opt/sid: charon and swanctl
+# are small scripts that run the real binaries through sid's dynamic
+# loader with that library path, so that nothing else in the guest sees
+# sid's libraries.
 sw=$cache/strongswan/root
-if [ -f "$cache/strongswan/.complete" ] && [ -x "$sw/usr/lib/ipsec/charon" ]; then
+croot=${SID_CHROOT:-$cache/sid-chroot}
+if [ -f "$croot/opt/strongswan/.complete" ] && [ -d "$croot" ] &&
+   case $(readlink -f "$cache/$line/sysroot" 2>/dev/null) in
+   "$(readlink -f "$croot")"/*) true ;; *) false ;; esac; then
+	sid_swan
+elif [ -f "$cache/strongswan/.complete" ] && [ -x "$sw/usr/lib/ipsec/charon" ]; then
 	mkdir -p "$r/usr/lib/ipsec/plugins" "$r/usr/sbin"
 	cp -a "$sw/usr/lib/ipsec/." "$r/usr/lib/ipsec/"
 	cp -a "$sw/usr/sbin/swanctl" "$r/usr/sbin/"

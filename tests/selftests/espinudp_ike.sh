@@ -21,6 +21,11 @@
 #    A's keepalives (espinudp_keepalive) in their own classes;
 #  - rekeying under traffic with short lifetimes (IKE_REKEY_NCHILD
 #    CHILD_SAs of a second IKE_SA, rekey_time IKE_REKEY_S): nothing lost;
+#  - RFC 9611 per-CPU SAs (Linux >= 6.13 and strongSwan >= 6.0.2: the 7.2
+#    guest with sid's strongSwan; elsewhere a loud SKIP): per_cpu_sas =
+#    yes, then encap; one inner flow from each CPU of A, each on an SA of
+#    its own; with the module every SA on its predicted CPU, without it
+#    every datagram on the queue-0 CPU; nothing lost or reordered;
 #  - neither charon logs an error (see log_errors below).
 #
 # Environment: IKE_NCHILD, IKE_REKEY_NCHILD, IKE_REKEY_S, IKE_REKEY_RUN_S,
@@ -49,6 +54,9 @@ SETUP_TIMEOUT=${IKE_SETUP_TIMEOUT:-900}
 KEEPALIVE_S=2
 # charon's plugins: what a PSK gateway with the kernel's IPsec needs
 want_plugins="random nonce openssl kdf pem pkcs1 x509 pubkey kernel-netlink socket-default vici"
+# 5.9's kdf plugin (PRF+ with OpenSSL 3) is gone from 6.x: load it where
+# this strongSwan ships it
+[ -e /usr/lib/ipsec/plugins/libstrongswan-kdf.so ] || want_plugins=${want_plugins/ kdf/}
 NAT=1
 
 pct() { echo "$(($1 / 10)).$(($1 % 10))%"; }
@@ -247,6 +255,8 @@ secrets {
 		id-b = gw-b
 		id-ra = rk-a
 		id-rb = rk-b
+		id-pa = pc-a
+		id-pb = pc-b
 		secret = "i40e-espinudp selftest PSK"
 	}
 }
@@ -487,7 +497,263 @@ else
 	fi
 fi
 
-# --- 4. the daemons' logs ---
+# --- 4. RFC 9611 per-CPU SAs (Linux >= 6.13, strongSwan >= 6.0.2) ---
+# Connection pc: one child, per_cpu_sas = <mode>, start_action = trap on
+# A.  Inner flow c (UDP port PORTP + c) leaves A on CPU c: its acquire
+# makes A's charon negotiate CPU c's own SA, beside the fallback SA.  B
+# receives NCPU + 1 SAs with distinct SPIs.  Flow c sends (c + 1) x COUNT
+# datagrams, so that B's per-SPI counters tell which SA carried it.
+PORTP=26000
+ver_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]; }
+swver=$(cat /etc/strongswan-version 2>/dev/null || echo none)
+kver=$(uname -r)
+pcpu_conn() {	# <a|b> <mode>
+	local s=$1 mode=$2 me peer laddr raddr start
+
+	if [ "$s" = a ]; then
+		me=1 peer=2 laddr=192.0.2.1 raddr=192.0.2.2 start=trap
+	else
+		me=2 peer=1 laddr=192.0.2.2 raddr=$A_OUT start=none
+	fi
+	cat <<EOF
+	pc {
+		version = 2
+		local_addrs = $laddr
+		remote_addrs = $raddr
+		encap = yes
+		proposals = aes128gcm16-prfsha256-ecp256
+		rekey_time = 0
+		dpd_delay = 10s
+		local {
+			auth = psk
+			id = pc-$s
+		}
+		remote {
+			auth = psk
+			id = pc-$([ "$s" = a ] && echo b || echo a)
+		}
+		children {
+			p {
+				local_ts = 10.9.0.$me/32[udp]
+				remote_ts = 10.9.0.$peer/32[udp]
+				mode = tunnel
+				esp_proposals = aes128gcm16
+				rekey_time = 0
+				per_cpu_sas = $mode
+				start_action = $start
+			}
+		}
+	}
+EOF
+}
+# pc_reqid <ns> <dir> <src> <dst>: the reqid of pc's policy (the one
+# without ports; gw's children have theirs)
+pc_reqid() {
+	ip -n "$1" xfrm policy list dir "$2" src "$3"/32 dst "$4"/32 |
+		awk '/^src/ { nodp = ($0 !~ /port/) }
+		     nodp && /reqid/ { for (i = 1; i < NF; i++) if ($i == "reqid") { print $(i + 1); exit } }'
+}
+# B's inbound SAs of pc: "<spi> <packets>"
+pc_states() {
+	local req
+
+	req=$(pc_reqid $NSB in 10.9.0.1 10.9.0.2)
+	[ -n "$req" ] || return 0
+	ip -n $NSB -s xfrm state list dst 192.0.2.2 reqid "$req" |
+		awk '/spi/ { for (i = 1; i < NF; i++) if ($i == "spi") spi = $(i + 1)
+			     sub(/\(.*/, "", spi) }	# -s: "0x<hex>(<decimal>)"
+		     /\(packets\)/ { sub(/\(packets\)/, "", $2); print spi, $2 }' |
+		while read -r x p; do echo "$((x)) $p"; done
+}
+# A's outbound SAs of pc: their UDP source ports
+pc_sports() {
+	local req
+
+	req=$(pc_reqid $NSA out 10.9.0.1 10.9.0.2)
+	ip -n $NSA xfrm state list src 192.0.2.1 reqid "${req:-0}" |
+		awk '/encap type espinudp/ { for (i = 1; i < NF; i++) if ($i == "sport") print $(i + 1) }' |
+		sort -n | tr '\n' ' '
+}
+# pc_run <label>: flow c from CPU c of A, (c + 1) x COUNT datagrams;
+# fills SENT RECV LOST REORD DUPS DROPS SHARE, $TMP/<label>.cpu ("<spi>
+# <n CPUs> <CPU>" per SA, as run_traffic) and $TMP/<label>.pcap
+pc_run() {
+	local label=$1 c x n tot=0 cnt d0
+	local -a after snd=()
+	local -A p0=() p1=()
+
+	rm -f "$TMP/$label".*
+	for ((c = 0; c < NCPU; c++)); do
+		bg ip netns exec $NSB ./udpflow recv 10.9.0.2 10.9.0.1 $((PORTP + c)) 1 \
+			$(((c + 1) * COUNT)) 3000 >"$TMP/$label.recv$c"
+		wait_line "$TMP/$label.recv$c" "recv ready"
+	done
+	bg ip netns exec $NSB ./udpflow capture $DEVB "$TMP/$label.pcap" "$NCPU" 180000 >"$TMP/$label.cap"
+	wait_line "$TMP/$label.cap" "capture ready"
+	while read -r x n; do [ -z "$x" ] || p0[$x]=$n; done <<<"$(pc_states)"
+	d0=$(drops_now)
+	for ((c = 0; c < NCPU; c++)); do
+		ip netns exec $NSA taskset -c $c ./udpflow send 10.9.0.1 10.9.0.2 $((PORTP + c)) 1 \
+			$(((c + 1) * COUNT)) "$GAP_US" >"$TMP/$label.send$c" &
+		snd+=($!)
+	done
+	wait "${snd[@]}"
+	for ((c = 0; c < NCPU; c++)); do
+		wait_line "$TMP/$label.recv$c" '^total' 1800 || true
+	done
+	wait_line "$TMP/$label.cap" captured 1800 || true
+	read -r -a after <<<"$(softnet_processed)"	# one entry per CPU
+	DROPS=$(( $(drops_now) - d0 ))
+	while read -r x n; do [ -z "$x" ] || p1[$x]=$n; done <<<"$(pc_states)"
+	# each CPU's share of the ESP datagrams: every flow (one SA) counted
+	# on the CPU that delivered it.  Not the softnet counters: at this
+	# small scale IKE, keepalives and rk's rekeys would weigh in.
+	SHARE=()
+	CPUCNT=()
+	for ((c = 0; c < ${#after[@]}; c++)); do
+		CPUCNT[c]=$(cat "$TMP/$label".recv* | awk -v c=$c '/^flow/ && $16 == c { s += $6 } END { print s + 0 }')
+		tot=$((tot + CPUCNT[c]))
+	done
+	for ((c = 0; c < ${#after[@]}; c++)); do
+		SHARE[c]=$(( tot ? CPUCNT[c] * 1000 / tot : 0 ))
+	done
+	SENT=$(cat "$TMP/$label".send* | awk '/^sent/ { s += $2 - $4 } END { print s + 0 }')
+	RECV=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $3 } END { print s + 0 }')
+	LOST=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $5 } END { print s + 0 }')
+	REORD=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $7 } END { print s + 0 }')
+	DUPS=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $9 } END { print s + 0 }')
+	# flow c -> the SA whose counter moved by (c + 1) x COUNT -> the
+	# CPU that delivered the flow
+	: >"$TMP/$label.cpu"
+	for ((c = 0; c < NCPU; c++)); do
+		cnt=$(((c + 1) * COUNT))
+		for x in "${!p1[@]}"; do
+			[ $((p1[$x] - ${p0[$x]:-0})) -eq $cnt ] || continue
+			awk -v s="$x" '/^flow/ { print s, $14, $16 }' "$TMP/$label.recv$c" >>"$TMP/$label.cpu"
+		done
+	done
+	local line
+
+	line="$label: sent $SENT recv $RECV lost $LOST reordered $REORD dup $DUPS drops $DROPS; $(wc -l <"$TMP/$label.cpu") of $NCPU flows each on an SA of its own; shares"
+	for ((c = 0; c < ${#SHARE[@]}; c++)); do
+		line+=" cpu$c=$((SHARE[c] / 10)).$((SHARE[c] % 10))%"
+	done
+	log "$line"
+	sed "s/^/#   $label: SA (spi, CPUs, CPU) /" "$TMP/$label.cpu"
+}
+# pc_probe: one datagram from each CPU of A, in turn; true when each
+# went through an SA of its own (the SA of that CPU, not the fallback)
+pc_probe() {
+	local c i x n moved used=""
+	local -A c0 c1
+
+	for ((c = 0; c < NCPU; c++)); do
+		c0=()
+		while read -r x n; do [ -z "$x" ] || c0[$x]=$n; done <<<"$(pc_states)"
+		ip netns exec $NSA taskset -c $c ./udpflow send 10.9.0.1 10.9.0.2 \
+			$((PORTP + c)) 1 1 0 >/dev/null 2>&1 || true
+		for i in $(seq 20); do
+			c1=()
+			while read -r x n; do [ -z "$x" ] || c1[$x]=$n; done <<<"$(pc_states)"
+			moved=$(for x in "${!c1[@]}"; do
+					[ "${c1[$x]}" -gt "${c0[$x]:-0}" ] && echo "$x"
+				done | tr '\n' ' ')
+			[ -n "$moved" ] && break
+			sleep 0.1
+		done
+		[ "$(wc -w <<<"$moved")" -eq 1 ] || return 1
+		used+="$moved"
+	done
+	[ "$(tr ' ' '\n' <<<"$used" | sort -u | grep -c .)" -eq "$NCPU" ]
+}
+# pc_up <mode>: load pc on both gateways, send from every CPU of A until
+# each CPU's datagrams go through an SA of its own (A's charon negotiates
+# the fallback SA, then one SA per CPU).  A sink on B takes the
+# datagrams: a closed port would make B answer with ICMP errors, which
+# match pc's policy on B and make B's kernel ask charon for SAs.
+pc_up() {
+	local mode=$1 s t0=$SECONDS n=0 c ok=1
+
+	for s in b a; do
+		{
+			echo "connections {"
+			swan_conn $s gw c "$NSA4" "$PORT4" 0 0
+			swan_conn $s rk r "$RK_N" "$PORTR" "$([ $s = a ] && echo "${RK_S}s" || echo 0)" \
+				"$([ $s = a ] && echo "$((3 * RK_S))s" || echo 0)"
+			pcpu_conn $s "$mode"
+			echo "}"
+			swan_secrets
+		} >"$TMP/$s/swanctl.conf"
+		swan $s --load-conns --file "$TMP/$s/swanctl.conf" >"$TMP/$s/load-pc.out" 2>&1 ||
+			{ cat "$TMP/$s/load-pc.out"; return 1; }
+	done
+	bg ip netns exec $NSB ./udpflow recv 10.9.0.2 10.9.0.1 $PORTP "$NCPU" 1000000 30000 \
+		>"$TMP/pc_sink.recv"
+	local sink=$!
+	wait_line "$TMP/pc_sink.recv" "recv ready"
+	while [ $((SECONDS - t0)) -lt "$SETUP_TIMEOUT" ]; do
+		n=$(pc_states | wc -l)
+		if [ "$n" -ge $((NCPU + 1)) ] && pc_probe; then
+			ok=0
+			break
+		fi
+		for ((c = 0; c < NCPU; c++)); do
+			ip netns exec $NSA taskset -c $c ./udpflow send 10.9.0.1 10.9.0.2 \
+				$((PORTP + c)) 1 1 0 >/dev/null 2>&1 || true
+		done
+		sleep 1
+	done
+	kill "$sink" 2>/dev/null
+	wait "$sink" 2>/dev/null || true
+	log "per_cpu_sas = $mode: $n SAs of pc on B after $((SECONDS - t0)) s; each CPU of A on an SA of its own: $([ $ok = 0 ] && echo yes || echo no)"
+	return $ok
+}
+pc_down() {
+	swan a --terminate --ike pc >/dev/null 2>&1 || true
+	# B deletes its side when A's DELETE arrives
+	local i
+
+	for i in $(seq 30); do
+		[ -z "$(pc_states)" ] && return 0
+		sleep 1
+	done
+	return 1
+}
+pc_ok() {	# <label>: sent = received, nothing lost or reordered, one SA per flow
+	[ "$SENT" -eq $((NCPU * (NCPU + 1) / 2 * COUNT)) ] && [ "$RECV" -eq "$SENT" ] &&
+		[ "$LOST" -eq 0 ] && [ "$DROPS" -eq 0 ] && [ "$REORD" -eq 0 ] && [ "$DUPS" -eq 0 ] &&
+		[ "$(wc -l <"$TMP/$1.cpu")" -eq "$NCPU" ] &&
+		[ "$(awk '{ print $1 }' "$TMP/$1.cpu" | sort -u | wc -l)" -eq "$NCPU" ]
+}
+# shellcheck disable=SC2034 # predicted() reads them
+pc_predicted() { local NSA4=$NCPU NSA6=0; predicted "$1"; }
+ncpus_used() { awk '{ print $3 }' "$TMP/$1.cpu" | sort -u | wc -l; }
+
+if ! ver_ge "${kver%%-*}" 6.13 || ! ver_ge "${swver%%-*}" 6.0.2; then
+	skip_check "per-CPU SAs (RFC 9611)" "needs Linux >= 6.13 and strongSwan >= 6.0.2; this guest: Linux $kver, strongSwan $swver"
+else
+	for mode in yes encap; do
+		check "per_cpu_sas = $mode: a fallback SA and an SA for each CPU of A" pc_up $mode
+		pc_run pc_$mode
+		check "per_cpu_sas = $mode, module: each CPU's flow on an SA of its own, nothing lost, no reorder ($RECV/$SENT)" \
+			pc_ok pc_$mode
+		check "per_cpu_sas = $mode, module: every SA on exactly one CPU" one_cpu_per_sa pc_$mode
+		check "per_cpu_sas = $mode, module: every SA on the CPU espinudp-hash predicts" \
+			pc_predicted pc_$mode
+		log "per_cpu_sas = $mode, module: $NCPU SAs on $(ncpus_used pc_$mode) CPUs of B"
+		[ $mode = encap ] && log "per_cpu_sas = encap: UDP source ports of A's SAs: $(pc_sports)"
+		rmmod i40e_espinudp
+		pc_run pc_${mode}_nomod
+		q0=$(queue_cpu 0)
+		check "per_cpu_sas = $mode, no module: >= 99% of ESP datagrams on the queue-0 CPU (cpu$q0 $(pct "${SHARE[q0]:-0}"))" \
+			[ "${SHARE[q0]:-0}" -ge 990 ]
+		check "per_cpu_sas = $mode, no module: nothing lost, no reorder ($RECV/$SENT)" pc_ok pc_${mode}_nomod
+		modprobe i40e_espinudp
+		check "per_cpu_sas = $mode: A's IKE_SA pc closed, B's SAs of it gone" pc_down
+	done
+fi
+
+# --- 5. the daemons' logs ---
 for s in a b; do
 	errs=$(log_errors "$TMP/$s/charon.log")
 	[ -z "$errs" ] || echo "$errs" | head -n 20 | sed "s/^/# $s: /"
