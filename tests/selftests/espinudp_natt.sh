@@ -44,13 +44,26 @@ baseline_like() {	# <label>: the NAT-T symptom
 		[ "$(max_share)" -ge 990 -a "${SHARE[c]:-0}" -ge "$(max_share)" ]
 }
 
-spread() {	# <label>: every CPU 15-35%
+spread() {	# every CPU 15-35%
 	local c ok=0
 
 	for ((c = 0; c < NCPU; c++)); do
 		[ "${SHARE[c]}" -ge 150 ] && [ "${SHARE[c]}" -le 350 ] || ok=1
 	done
 	return $ok
+}
+
+# check_spread <description>: the 15-35% check needs SPREAD_MIN SAs: with
+# the device's random key, 288 SAs miss it for about 1 key in 4000, 72
+# for 1 in 7.  A smaller run (the debug kernel's) says SKIP; its SAs are
+# still checked one by one against espinudp-hash's prediction.
+SPREAD_MIN=288
+check_spread() {
+	if [ $((NSA4 + NSA6)) -ge $SPREAD_MIN ]; then
+		check "$1" spread
+	else
+		skip_check "$1" "$((NSA4 + NSA6)) SAs, the 15-35% check needs $SPREAD_MIN"
+	fi
 }
 
 # how many SAs changed CPU between two runs
@@ -80,7 +93,7 @@ if grep -qx i40e_espinudp /etc/missing 2>/dev/null; then
 fi
 modprobe i40e_espinudp || ksft_fail "modprobe i40e_espinudp"
 CAPTURE=1 run_traffic module
-check "module: every CPU processes 15-35% of ESP frames" spread
+check_spread "module: every CPU processes 15-35% of ESP frames"
 check "module: every SA on exactly one CPU" one_cpu_per_sa module
 check "module: every SA on the CPU espinudp-hash predicts" predicted module
 check "module: nothing lost ($RECV/$SENT, drops $DROPS)" no_loss
@@ -105,7 +118,8 @@ baseline_like "esp-udp-rss off"
 check "esp-udp-rss off: nothing lost" no_loss
 ethx --set-priv-flags $DEVB esp-udp-rss on
 run_traffic back_on
-check "both back on: spread again" spread
+check "both back on: not on the queue-0 CPU alone" eval '[ "$(max_share)" -lt 990 ]'
+check_spread "both back on: spread again"
 
 # --- 4. reconfiguration ---
 key=$(for ((i = 0; i < 52; i++)); do printf '%02x:' $(((i * 97 + 13) % 256)); done)
@@ -140,7 +154,8 @@ check "ethtool -L combined 2: nothing lost, no reordering" \
 ethx -L $DEVB combined 4
 ethx -X $DEVB default
 run_traffic queues4
-check "ethtool -L combined 4: spread again, nothing lost" eval 'spread && no_loss'
+check "ethtool -L combined 4: nothing lost" no_loss
+check_spread "ethtool -L combined 4: spread again"
 
 # --- 4b. the hash tables are rebuilt for a new key only ---
 # kprobe_profile counts the calls of the core's espinudp_toeplitz_init()
@@ -203,7 +218,8 @@ check "reload under traffic: sent = received + counted drops" \
 	[ "$SENT" -eq $(((NSA4 + NSA6) * COUNT * 10)) -a "$RECV" -gt 0 -a \
 	  $((SENT - RECV)) -le $((DROPS + ${bd:-0})) ]
 run_traffic after_reload
-check "reload: traffic continues, spread, nothing lost" eval 'spread && no_loss'
+check "reload: traffic continues, nothing lost" no_loss
+check_spread "reload: spread again"
 
 # --- 6. per-SA order when the poll of queue 0 moves between CPUs ---
 # Threaded NAPI runs it in a kthread wherever the scheduler puts it; busy
@@ -256,7 +272,8 @@ echo 1 >$params/steer
 check "parameters read back as written (ports $(cat $params/ports), steer $(cat $params/steer))" \
 	[ "$(cat $params/ports)" = 4500 -a "$(cat $params/steer)" = 1 ]
 run_traffic after_params
-check "after the parameter race: spread, nothing lost" eval 'spread && no_loss'
+check "after the parameter race: nothing lost" no_loss
+check_spread "after the parameter race: spread"
 # --- 8. the device: IRQ moves, resets, CPU hotplug (NATT_DEV=x722) ---
 # The real i40e on the emulated X722.  The queue CPUs are the system's
 # (queue_cpu: the effective affinity of each queue's vector), read again
@@ -394,7 +411,8 @@ if [ "$NATT_DEV" = x722 ]; then
 	check "modprobe i40e_espinudp" modprobe i40e_espinudp
 	log "after the i40e reload: RX queue CPUs $(queue_cpus)"
 	CAPTURE=1 run_traffic after_i40e
-	check "i40e reloaded: spread, nothing lost" eval 'spread && no_loss'
+	check "i40e reloaded: nothing lost" no_loss
+	check_spread "i40e reloaded: spread"
 	check "i40e reloaded: every SA on its predicted CPU" predicted after_i40e
 fi
 ksft_exit

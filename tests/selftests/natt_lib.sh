@@ -391,7 +391,7 @@ run_traffic() {
 	for ((c = 0; c < ${#SHARE[@]}; c++)); do
 		line+=" cpu$c=$((SHARE[c] / 10)).$((SHARE[c] % 10))%"
 	done
-	log "$line"
+	log "$line (at ${SECONDS}s)"
 	if [ "$RECV" -ne "$SENT" ] || [ "$SEND_ERR" -ne 0 ]; then
 		log "$label: receivers and senders:"
 		grep -hv '^flow' "$TMP/$label".recv* "$TMP/$label".send* | sed 's/^/#   /'

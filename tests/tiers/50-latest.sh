@@ -14,7 +14,9 @@
 # selftest, the IKE selftest with sid's strongSwan (RFC 9611 per-CPU SAs
 # included) and the firmware recovery paths with the patched i40e
 # (LATEST_X722=0 skips those; X722_SELFTESTS picks others; SELFTESTS=none
-# skips the x722_rx_test boot).  I40E_BUILD
+# skips the x722_rx_test boot), and last Debian's stock i40e of the line
+# on the model (tests/qemu/x722/run-tier.sh; LATEST_STOCK=0 skips it).
+# I40E_BUILD
 # overrides scripts/build-i40e.sh (path relative to the project root, run
 # inside the chroot).  Prints TAP.  Takes about 4 minutes on x722sim once
 # $CACHE/sid-chroot exists (about 10 more the first time: debootstrap and
@@ -116,6 +118,21 @@ if [ "${LATEST_X722:-1}" != 0 ]; then
 	n=$((n + 1))
 	x722_errors_ok $n "$line" "$xlogs/qemu-guest-errors.log" \
 		"$xlogs/recovery/qemu-guest-errors.log" || fail=1
+fi
+# Debian's own, unpatched i40e of this line on the emulated X722 (tier
+# 33's run-tier.sh: probe to rmmod, resets, the NAT-T quirk, recovery
+# mode, bad input).  LATEST_STOCK=0 skips it.
+if [ "${LATEST_STOCK:-1}" != 0 ]; then
+	n=$((n + 1))
+	rc=0
+	tests/qemu/x722/run-tier.sh "$line" >"$xlogs/stock.tap" 2>&1 || rc=$?
+	sed 's/^/    /' "$xlogs/stock.tap"
+	if [ $rc -eq 0 ]; then
+		echo "ok $n - $line: Debian's stock i40e on the emulated X722"
+	else
+		echo "not ok $n - $line: Debian's stock i40e on the emulated X722 (log: $xlogs/stock.tap)"
+		fail=1
+	fi
 fi
 echo "1..$n"
 echo "# tier latest ($line): $(( $(date +%s) - start ))s wall"

@@ -42,6 +42,29 @@ qemu=$("$here/build-qemu.sh" 2>"$logs/build-qemu.log")
 res $? "qemu-system-x86_64 with the X722 model ($(( $(date +%s) - t0 )) s)"
 [ -x "$qemu" ] || { echo "1..$n"; exit 1; }
 
+# stock_devlink_warns <console> <rest>: the WARNING blocks of devlink
+# (devl_unregister, devlink_notify, devlink_param_unregister) called from
+# i40e_remove(); writes the console without them to <rest>, prints their
+# number
+stock_devlink_warns() {
+	awk -v rest="$2" '
+		/WARNING:/ { inb = 1; blk = $0; next }
+		inb {
+			blk = blk "\n" $0
+			if (!/---\[ end trace/)
+				next
+			inb = 0
+			if (blk ~ /at (devl_unregister|devlink_notify|devlink_param_unregister)\+/ &&
+			    blk ~ /i40e_remove\+/)
+				known++
+			else
+				print blk >rest
+			next
+		}
+		{ print >rest }
+		END { if (inb) print blk >rest; print known + 0 }' "$1"
+}
+
 guest() {	# <label> <line> [extra env for boot-dev]
 	local label=$1 line=$2 t rc log=$logs/$1.console qlog=$logs/$1.qemu.log
 	local script=$here/guest-x722.sh
@@ -69,11 +92,28 @@ guest() {	# <label> <line> [extra env for boot-dev]
 	sed -n '/^KTAP version 1/,/^1\.\.[0-9]*$/p' "$log" | sed 's/^/    /'
 	grep -q '^1\.\.[0-9]' "$log" && ! grep -q '^not ok' "$log"
 	res $? "$label: stock i40e on the X722 model, kernel $line ($(( $(date +%s) - t )) s, qemu rc $rc)"
-	if grep -E -q "$SPLAT_RE" "$log"; then
-		res 1 "$label: console free of WARN/BUG/KASAN/lockdep"
-		grep -En -B2 -A20 -m3 "$SPLAT_RE" "$log" | head -n 60 | sed 's/^/# /'
+	local clog=$log known fix
+	fix=$(ls "$top"/patches/linux-"$line"/*-i40e-tear-down-devlink-on-the-firmware-recovery-mode*.patch 2>/dev/null | head -n 1)
+	case $label in
+	*recovery*)
+		# A known bug of the stock driver, which the line's series
+		# fixes: i40e_remove() of a PF in recovery mode unregisters a
+		# devlink instance it never registered, and devlink warns.
+		# Those WARNINGs must be there (the bug, reproduced) and are
+		# taken out of the console before the splat check; any other
+		# splat still fails.
+		if [ -n "$fix" ]; then
+			clog=$log.other
+			known=$(stock_devlink_warns "$log" "$clog")
+			res $(( known > 0 ? 0 : 1 )) "$label: the stock i40e's devlink WARNINGs from i40e_remove() in recovery mode ($known), the bug $(basename "$fix") fixes"
+		fi
+		;;
+	esac
+	if grep -E -q "$SPLAT_RE" "$clog"; then
+		res 1 "$label: console free of ${fix:+other }WARN/BUG/KASAN/lockdep"
+		grep -En -B2 -A20 -m3 "$SPLAT_RE" "$clog" | head -n 60 | sed 's/^/# /'
 	else
-		res 0 "$label: console free of WARN/BUG/KASAN/lockdep"
+		res 0 "$label: console free of ${fix:+other }WARN/BUG/KASAN/lockdep"
 	fi
 	case $label in
 	*badinput*)
