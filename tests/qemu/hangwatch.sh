@@ -134,3 +134,26 @@ watch_guest() {
 	case $watch_hang in 0:*) watch_rc=124 ;; esac
 	watch_secs=$(( $(date +%s) - t0 ))
 }
+
+# stock_devlink_warns <console> <rest>: the WARNING blocks of devlink
+# (devl_unregister, devlink_notify, devlink_param_unregister) called from
+# i40e_remove(); writes the console without them to <rest>, prints their
+# number
+stock_devlink_warns() {
+	awk -v rest="$2" '
+		/WARNING:/ { inb = 1; blk = $0; next }
+		inb {
+			blk = blk "\n" $0
+			if (!/---\[ end trace/)
+				next
+			inb = 0
+			if (blk ~ /at (devl_unregister|devlink_notify|devlink_param_unregister)\+/ &&
+			    blk ~ /i40e_remove\+/)
+				known++
+			else
+				print blk >rest
+			next
+		}
+		{ print >rest }
+		END { if (inb) print blk >rest; print known + 0 }' "$1"
+}

@@ -42,29 +42,6 @@ qemu=$("$here/build-qemu.sh" 2>"$logs/build-qemu.log")
 res $? "qemu-system-x86_64 with the X722 model ($(( $(date +%s) - t0 )) s)"
 [ -x "$qemu" ] || { echo "1..$n"; exit 1; }
 
-# stock_devlink_warns <console> <rest>: the WARNING blocks of devlink
-# (devl_unregister, devlink_notify, devlink_param_unregister) called from
-# i40e_remove(); writes the console without them to <rest>, prints their
-# number
-stock_devlink_warns() {
-	awk -v rest="$2" '
-		/WARNING:/ { inb = 1; blk = $0; next }
-		inb {
-			blk = blk "\n" $0
-			if (!/---\[ end trace/)
-				next
-			inb = 0
-			if (blk ~ /at (devl_unregister|devlink_notify|devlink_param_unregister)\+/ &&
-			    blk ~ /i40e_remove\+/)
-				known++
-			else
-				print blk >rest
-			next
-		}
-		{ print >rest }
-		END { if (inb) print blk >rest; print known + 0 }' "$1"
-}
-
 guest() {	# <label> <line> [extra env for boot-dev]
 	local label=$1 line=$2 t rc log=$logs/$1.console qlog=$logs/$1.qemu.log
 	local script=$here/guest-x722.sh
