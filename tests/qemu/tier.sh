@@ -94,6 +94,9 @@ if [ "$line" = debug ]; then
 	# queue of IKE exchanges), and a rekey load of 4 SAs every 20 s
 	# that one IKE_SA can carry there (see espinudp_ike.sh).
 	export GUEST_ENV=${GUEST_ENV-COUNT=3 NSA4=64 NSA6=8 IKE_NCHILD=128 IKE_REKEY_NCHILD=4 IKE_REKEY_S=20 IKE_REKEY_RUN_S=60}
+	# the NAT-T selftest on the model takes about 23 min there on an
+	# idle host; a hang ends the guest at once (hangwatch.sh)
+	[ "$dev" = x722 ] && export TIMEOUT=${TIMEOUT:-3600}
 	export TIMEOUT=${TIMEOUT:-2400}
 fi
 [ "$dev" = x722 ] && export GUEST_ENV="NATT_DEV=x722 ${GUEST_ENV:-}"
