@@ -69,7 +69,7 @@ guest() {	# <label> <line> [extra env for boot-dev]
 	sed -n '/^KTAP version 1/,/^1\.\.[0-9]*$/p' "$log" | sed 's/^/    /'
 	grep -q '^1\.\.[0-9]' "$log" && ! grep -q '^not ok' "$log"
 	res $? "$label: stock i40e on the X722 model, kernel $line ($(( $(date +%s) - t )) s, qemu rc $rc)"
-	local clog=$log known fix
+	local clog=$log known fix other=
 	fix=$(ls "$top"/patches/linux-"$line"/*-i40e-tear-down-devlink-on-the-firmware-recovery-mode*.patch 2>/dev/null | head -n 1)
 	case $label in
 	*recovery*)
@@ -80,17 +80,17 @@ guest() {	# <label> <line> [extra env for boot-dev]
 		# taken out of the console before the splat check; any other
 		# splat still fails.
 		if [ -n "$fix" ]; then
-			clog=$log.other
+			clog=$log.other other="other "
 			known=$(stock_devlink_warns "$log" "$clog")
 			res $(( known > 0 ? 0 : 1 )) "$label: the stock i40e's devlink WARNINGs from i40e_remove() in recovery mode ($known), the bug $(basename "$fix") fixes"
 		fi
 		;;
 	esac
 	if grep -E -q "$SPLAT_RE" "$clog"; then
-		res 1 "$label: console free of ${fix:+other }WARN/BUG/KASAN/lockdep"
+		res 1 "$label: console free of ${other}WARN/BUG/KASAN/lockdep"
 		grep -En -B2 -A20 -m3 "$SPLAT_RE" "$clog" | head -n 60 | sed 's/^/# /'
 	else
-		res 0 "$label: console free of ${fix:+other }WARN/BUG/KASAN/lockdep"
+		res 0 "$label: console free of ${other}WARN/BUG/KASAN/lockdep"
 	fi
 	case $label in
 	*badinput*)
