@@ -14,7 +14,7 @@
  *
  * QEMU 7.2's TCG linked a block translated from the old bytes when the
  * write landed between its translation and its linking; the block then
- * ran until the next write (tests/qemu/x722/qemu-patches-next/0002-*, not applied yet).
+ * ran until the next write (tests/qemu/x722/qemu-patches/0002-*).
  *
  * Usage: smc [seconds] [readers].  Prints one line; exit 0 when no call
  * ran stale code, 1 when one did, 2 on a setup error.
