@@ -197,16 +197,15 @@ swanctl {
 EOF
 }
 
-# swanctl.conf: connection <name> with <n> children <prefix>0.. on inner
-# UDP port <port> + i (both ports: the flow's source and destination).
-# A initiates every child at load (start_action = start); B responds.
-swan_conn() {	# <a|b> <name> <prefix> <n> <port> <rekey_time> <life_time>
-	local s=$1 name=$2 pfx=$3 n=$4 port=$5 rk=$6 lt=$7 i me peer laddr raddr start
+# conn_head <a|b> <name>: a connection of gateway <a|b>, up to its
+# children section; its IDs are <name>-a and <name>-b
+conn_head() {
+	local s=$1 name=$2 laddr raddr
 
 	if [ "$s" = a ]; then
-		me=1 peer=2 laddr=192.0.2.1 raddr=192.0.2.2 start=start
+		laddr=192.0.2.1 raddr=192.0.2.2
 	else
-		me=2 peer=1 laddr=192.0.2.2 raddr=$A_OUT start=none
+		laddr=192.0.2.2 raddr=$A_OUT
 	fi
 	cat <<EOF
 	$name {
@@ -227,6 +226,20 @@ swan_conn() {	# <a|b> <name> <prefix> <n> <port> <rekey_time> <life_time>
 		}
 		children {
 EOF
+}
+
+# swanctl.conf: connection <name> with <n> children <prefix>0.. on inner
+# UDP port <port> + i (both ports: the flow's source and destination).
+# A initiates every child at load (start_action = start); B responds.
+swan_conn() {	# <a|b> <name> <prefix> <n> <port> <rekey_time> <life_time>
+	local s=$1 name=$2 pfx=$3 n=$4 port=$5 rk=$6 lt=$7 i me peer start
+
+	if [ "$s" = a ]; then
+		me=1 peer=2 start=start
+	else
+		me=2 peer=1 start=none
+	fi
+	conn_head "$s" "$name"
 	for ((i = 0; i < n; i++)); do
 		cat <<EOF
 			$pfx$i {
@@ -508,31 +521,15 @@ ver_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]; }
 swver=$(cat /etc/strongswan-version 2>/dev/null || echo none)
 kver=$(uname -r)
 pcpu_conn() {	# <a|b> <mode>
-	local s=$1 mode=$2 me peer laddr raddr start
+	local s=$1 mode=$2 me peer start
 
 	if [ "$s" = a ]; then
-		me=1 peer=2 laddr=192.0.2.1 raddr=192.0.2.2 start=trap
+		me=1 peer=2 start=trap
 	else
-		me=2 peer=1 laddr=192.0.2.2 raddr=$A_OUT start=none
+		me=2 peer=1 start=none
 	fi
+	conn_head "$s" pc
 	cat <<EOF
-	pc {
-		version = 2
-		local_addrs = $laddr
-		remote_addrs = $raddr
-		encap = yes
-		proposals = aes128gcm16-prfsha256-ecp256
-		rekey_time = 0
-		dpd_delay = 10s
-		local {
-			auth = psk
-			id = pc-$s
-		}
-		remote {
-			auth = psk
-			id = pc-$([ "$s" = a ] && echo b || echo a)
-		}
-		children {
 			p {
 				local_ts = 10.9.0.$me/32[udp]
 				remote_ts = 10.9.0.$peer/32[udp]
@@ -617,11 +614,7 @@ pc_run() {
 	for ((c = 0; c < ${#after[@]}; c++)); do
 		SHARE[c]=$(( tot ? CPUCNT[c] * 1000 / tot : 0 ))
 	done
-	SENT=$(cat "$TMP/$label".send* | awk '/^sent/ { s += $2 - $4 } END { print s + 0 }')
-	RECV=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $3 } END { print s + 0 }')
-	LOST=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $5 } END { print s + 0 }')
-	REORD=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $7 } END { print s + 0 }')
-	DUPS=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $9 } END { print s + 0 }')
+	flow_totals "$label"
 	# flow c -> the SA whose counter moved by (c + 1) x COUNT -> the
 	# CPU that delivered the flow
 	: >"$TMP/$label.cpu"

@@ -329,6 +329,20 @@ flow_cpu() {
 	     /^flow/ { print spi[$2], $14, $16 }' "$TMP/spi$2" "$TMP/$1.recv$2"
 }
 
+# flow_totals <label>: SENT SEND_ERR SEND_MS RECV LOST REORD DUPS, summed
+# over a run's $TMP/<label>.send* and .recv* (udpflow's "sent" and
+# "total" lines)
+flow_totals() {
+	SENT=$(cat "$TMP/$1".send* | awk '/^sent/ { s += $2 - $4 } END { print s + 0 }')
+	SEND_ERR=$(cat "$TMP/$1".send* | awk '/^sent/ { s += $4 } END { print s + 0 }')
+	# how long the senders sent (ms; the senders run at the same time)
+	SEND_MS=$(cat "$TMP/$1".send* | awk '/^sent/ && $6 > m { m = $6 } END { print m + 0 }')
+	RECV=$(cat "$TMP/$1".recv* | awk '/^total/ { s += $3 } END { print s + 0 }')
+	LOST=$(cat "$TMP/$1".recv* | awk '/^total/ { s += $5 } END { print s + 0 }')
+	REORD=$(cat "$TMP/$1".recv* | awk '/^total/ { s += $7 } END { print s + 0 }')
+	DUPS=$(cat "$TMP/$1".recv* | awk '/^total/ { s += $9 } END { print s + 0 }')
+}
+
 # run_traffic <label>: NSA4 + NSA6 flows of COUNT datagrams; fills the
 # result globals and $TMP/<label>.{recv4,recv6,cpu}
 run_traffic() {
@@ -376,14 +390,7 @@ run_traffic() {
 	for ((c = 0; c < ${#after[@]}; c++)); do
 		SHARE[c]=$(( tot ? CPUCNT[c] * 1000 / tot : 0 ))
 	done
-	SENT=$(cat "$TMP/$label".send* | awk '/^sent/ { s += $2 - $4 } END { print s + 0 }')
-	SEND_ERR=$(cat "$TMP/$label".send* | awk '/^sent/ { s += $4 } END { print s + 0 }')
-	# how long the senders sent (ms; v4 and v6 send at the same time)
-	SEND_MS=$(cat "$TMP/$label".send* | awk '/^sent/ && $6 > m { m = $6 } END { print m + 0 }')
-	RECV=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $3 } END { print s }')
-	LOST=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $5 } END { print s }')
-	REORD=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $7 } END { print s }')
-	DUPS=$(cat "$TMP/$label".recv* | awk '/^total/ { s += $9 } END { print s }')
+	flow_totals "$label"
 	# flow -> CPU: "<spi> <number of CPUs> <first CPU>"
 	flow_cpu "$label" 4 >"$TMP/$label.cpu"
 	[ "$NSA6" -gt 0 ] && flow_cpu "$label" 6 >>"$TMP/$label.cpu"
