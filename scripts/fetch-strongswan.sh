@@ -10,6 +10,11 @@
 # libraries from there into the guest.
 #
 # usage: fetch-strongswan.sh            prints: CACHE/strongswan/root
+#        fetch-strongswan.sh libreswan  bookworm's libreswan (pluto,
+#                                       whack, addconn) and NSS's
+#                                       certutil, with the libraries
+#                                       they load; prints
+#                                       CACHE/libreswan/root
 #        fetch-strongswan.sh sid        sid's strongSwan (6.x, RFC 9611
 #                                       per-CPU SAs) for the newest line:
 #                                       installed into the project's sid
@@ -53,8 +58,24 @@ if [ "${1:-}" = sid ]; then
 	exit 0
 fi
 
-base=$cache/strongswan
-apt=$cache/apt/strongswan
+name=strongswan
+# the binaries that must find every library they need
+bins="usr/lib/ipsec usr/sbin"
+libpath=usr/lib/ipsec:usr/lib/ipsec/plugins
+if [ "${1:-}" = libreswan ]; then
+	# The other IKE daemon espinudp_ike.sh runs.  pluto links NSS,
+	# NSPR, libevent, ldns and unbound, and dlopen()s NSS's softokn and
+	# freebl (libnss3); certutil (libnss3-tools) makes its NSS database.
+	# These come from here, not from the host, which may lack them.
+	name=libreswan
+	pkgs="libreswan libnss3 libnss3-tools libnspr4 libevent-core-2.1-7
+libevent-pthreads-2.1-7 libldns3 libunbound8 libcurl3-nss libcap-ng0"
+	bins="usr/libexec/ipsec/pluto usr/libexec/ipsec/whack
+usr/libexec/ipsec/addconn usr/bin/certutil"
+	libpath=usr/lib/x86_64-linux-gnu
+fi
+base=$cache/$name
+apt=$cache/apt/$name
 root=$base/root
 if [ -f "$base/.complete" ]; then
 	echo "$root"
@@ -90,17 +111,20 @@ done
 
 # Every other library comes from the host (Debian 12 as well) when
 # mkinitramfs.sh copies them: say which are missing, fail.
-libpath=$root/usr/lib/ipsec:$root/usr/lib/ipsec/plugins
-miss=$(find "$root/usr/lib/ipsec" "$root/usr/sbin" -type f -perm -u+x |
+libpath=$root/${libpath//:/:$root/}
+# shellcheck disable=SC2086 # one word per path
+miss=$(cd "$root" && find $bins -type f -perm -u+x |
        while read -r f; do
-	       LD_LIBRARY_PATH=$libpath ldd "$f" 2>/dev/null |
-		       awk -v f="${f#"$root"}" '/not found/ { print f ": " $1 }'
+	       LD_LIBRARY_PATH=$libpath ldd "$root/$f" 2>/dev/null |
+		       awk -v f="/$f" '/not found/ { print f ": " $1 }'
        done | sort -u)
 if [ -n "$miss" ]; then
 	echo "fetch-strongswan: libraries missing on the host:" >&2
 	echo "$miss" >&2
 	exit 1
 fi
-apt-cache "${aptopts[@]}" show strongswan-charon | sed -n 's/^Version: //p' | head -1 >"$base/version"
+vpkg=strongswan-charon
+[ $name = libreswan ] && vpkg=libreswan
+apt-cache "${aptopts[@]}" show $vpkg | sed -n 's/^Version: //p' | head -1 >"$base/version"
 touch "$base/.complete"
 echo "$root"

@@ -139,9 +139,12 @@ EOS
 # sid's libraries.
 sw=$cache/strongswan/root
 croot=${SID_CHROOT:-$cache/sid-chroot}
-if [ -f "$croot/opt/strongswan/.complete" ] && [ -d "$croot" ] &&
-   case $(readlink -f "$cache/$line/sysroot" 2>/dev/null) in
-   "$(readlink -f "$croot")"/*) true ;; *) false ;; esac; then
+# the newest line: its sysroot lives in the sid chroot
+sid_line=""
+case $(readlink -f "$cache/$line/sysroot" 2>/dev/null) in
+"$(readlink -f "$croot")"/*) [ -d "$croot" ] && sid_line=1 ;;
+esac
+if [ -n "$sid_line" ] && [ -f "$croot/opt/strongswan/.complete" ]; then
 	sid_swan
 elif [ -f "$cache/strongswan/.complete" ] && [ -x "$sw/usr/lib/ipsec/charon" ]; then
 	mkdir -p "$r/usr/lib/ipsec/plugins" "$r/usr/sbin"
@@ -166,6 +169,39 @@ elif [ -f "$cache/strongswan/.complete" ] && [ -x "$sw/usr/lib/ipsec/charon" ]; 
 	cat "$cache/strongswan/version" >"$r/etc/strongswan-version"
 else
 	missing strongswan
+fi
+
+# Debian's libreswan (scripts/fetch-strongswan.sh libreswan, bookworm's
+# 4.10), the other IKE daemon of espinudp_ike.sh: pluto, whack, addconn
+# at their Debian paths, NSS's certutil, and their libraries, from the
+# fetched packages where they come with them (NSS, libevent, ldns...),
+# else from the host.  NSS dlopen()s its softoken and freebl, which ldd
+# does not list.  Bookworm's own, so not in the newest line's guest.
+lr=$cache/libreswan/root
+lrlib=$lr/usr/lib/x86_64-linux-gnu
+if [ -f "$cache/libreswan/.complete" ] && [ -x "$lr/usr/libexec/ipsec/pluto" ] &&
+   [ -z "$sid_line" ]; then
+	for f in usr/libexec/ipsec/pluto usr/libexec/ipsec/whack \
+		 usr/libexec/ipsec/addconn usr/bin/certutil \
+		 usr/lib/x86_64-linux-gnu/libsoftokn3.so \
+		 usr/lib/x86_64-linux-gnu/libfreeblpriv3.so \
+		 usr/lib/x86_64-linux-gnu/libfreebl3.so \
+		 usr/lib/x86_64-linux-gnu/libnssdbm3.so; do
+		install -D -m 0755 "$lr/$f" "$r/$f"
+		for lib in $(LD_LIBRARY_PATH=$lrlib ldd "$lr/$f" |
+			     grep -o '=> /[^ ]*' | cut -c4-); do
+			g=${lib#"$lr"}
+			[ -e "$r$g" ] ||
+				install -D -m 0755 "$(readlink -f "$lib")" "$r$g"
+		done
+	done
+	cat "$cache/libreswan/version" >"$r/etc/libreswan-version"
+	# pluto's resolver (libunbound) reads both at start and logs an
+	# error where they are missing; a host without DNS has them too
+	printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost\n' >"$r/etc/hosts"
+	: >"$r/etc/resolv.conf"
+else
+	missing libreswan
 fi
 
 # stock modules: a subset of the guest kernel's tree, dependencies

@@ -13,7 +13,8 @@
 # ports with the patched i40e (NATT_DEV=x722) instead of x722sim; logs in
 # build/logs/guest-<line>-x722/.
 # Environment: SELFTESTS (comma list; default cpu_flags and, with x722,
-# espinudp_natt, espinudp_ike (not on debug) and espinudp_fwrecovery;
+# espinudp_natt, espinudp_ike and espinudp_libreswan (not on debug) and
+# espinudp_fwrecovery;
 # trivial without), KTAP_MODS
 # (default x722_rx_test), BUILD_NAME (artifacts in build/<name>/ instead of
 # build/<line>/), GUEST_ENV, TIMEOUT (see run-guest.sh).
@@ -66,6 +67,8 @@ step "test modules (x722sim, x722_rx_test)" "$logs/testmods.log" \
 step "tools/espinudp-hash" "$logs/tools.log" make -C tools
 step "Debian strongSwan for espinudp_ike (charon, swanctl)" "$logs/strongswan.log" \
 	scripts/fetch-strongswan.sh
+step "Debian libreswan for espinudp_libreswan (pluto, whack)" "$logs/libreswan.log" \
+	scripts/fetch-strongswan.sh libreswan
 step "udpflow (static)" "$logs/udpflow.log" \
 	gcc -static -O2 -Wall -Wextra -Werror -o build/udpflow tests/selftests/udpflow.c
 # Every guest runs on this QEMU (Debian's 7.2 with the model and the TCG
@@ -116,7 +119,7 @@ ktap_def=x722_rx_test
 # cpu_flags first: the QEMU under the guest gets RFLAGS right.
 case $dev,$line in
 x722,debug) sel_def=cpu_flags,espinudp_natt,espinudp_fwrecovery ;;
-x722,*) sel_def=cpu_flags,espinudp_natt,espinudp_ike,espinudp_fwrecovery ;;
+x722,*) sel_def=cpu_flags,espinudp_natt,espinudp_ike,espinudp_libreswan,espinudp_fwrecovery ;;
 *) sel_def=cpu_flags,trivial ;;
 esac
 BUILD_NAME=$bn TAP_N0=$n tests/qemu/run-guest.sh "$line" "${SELFTESTS:-$sel_def}" \
