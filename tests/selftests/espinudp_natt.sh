@@ -69,7 +69,14 @@ check_spread() {
 # how many SAs changed CPU between two runs
 moved() { awk 'NR == FNR { a[$1] = $3; next } ($1 in a) && a[$1] != $3' "$TMP/$1.cpu" "$TMP/$2.cpu" | wc -l; }
 
-ethx() { ip netns exec $NSB ethtool "$@"; }
+ethx() { nsx $NSB ethtool "$@"; }
+# ethx_wait <ethtool args>: a change that makes i40e restart the VSI (its
+# rings, and the link with them on the device): traffic only once A and B
+# hear each other again
+ethx_wait() {
+	ethx "$@"
+	[ "$NATT_DEV" != x722 ] || wait_link
+}
 
 # --- 1. baseline: no module ---
 log "$DEVB: RX queue CPUs $(queue_cpus)"
@@ -107,16 +114,16 @@ bd=$(ethx -S $DEVB | awk '/espinudp_backlog_drop:/ { print $2 }')
 check "module: espinudp_backlog_drop is 0 at this load (${bd:-none})" [ "${bd:-x}" = 0 ]
 
 # --- 3. toggles ---
-ethx -K $DEVB rxhash off
+ethx_wait -K $DEVB rxhash off
 run_traffic rxhash_off
 baseline_like "rxhash off"
 check "rxhash off: nothing lost" no_loss
-ethx -K $DEVB rxhash on
-ethx --set-priv-flags $DEVB esp-udp-rss off
+ethx_wait -K $DEVB rxhash on
+ethx_wait --set-priv-flags $DEVB esp-udp-rss off
 run_traffic pflag_off
 baseline_like "esp-udp-rss off"
 check "esp-udp-rss off: nothing lost" no_loss
-ethx --set-priv-flags $DEVB esp-udp-rss on
+ethx_wait --set-priv-flags $DEVB esp-udp-rss on
 run_traffic back_on
 check "both back on: not on the queue-0 CPU alone" eval '[ "$(max_share)" -lt 990 ]'
 check_spread "both back on: spread again"
@@ -145,13 +152,13 @@ check "ethtool -X weight 1 1 0 0: the CPUs of neither queue 0 nor 1 get no ESP (
 	[ $busy -eq 0 ]
 check "ethtool -X weight: nothing lost" no_loss
 ethx -X $DEVB default
-ethx -L $DEVB combined 2
+ethx_wait -L $DEVB combined 2
 CAPTURE=1 run_traffic queues2
 ethx -l $DEVB | sed 's/^/# /'
 check "ethtool -L combined 2: every SA on its predicted CPU" predicted queues2
 check "ethtool -L combined 2: nothing lost, no reordering" \
 	eval 'no_loss && [ "$REORD" -eq 0 ]'
-ethx -L $DEVB combined 4
+ethx_wait -L $DEVB combined 4
 ethx -X $DEVB default
 run_traffic queues4
 check "ethtool -L combined 4: nothing lost" no_loss

@@ -44,7 +44,7 @@ failed_logs() {
 }
 
 pct() { echo "$(($1 / 10)).$(($1 % 10))%"; }
-ethS() { ip netns exec $NSB ethtool -S $DEVB | awk -v k="$1:" '$1 == k { print $2 }'; }
+ethS() { nsx $NSB ethtool -S $DEVB | awk -v k="$1:" '$1 == k { print $2 }'; }
 
 # --- the network: as natt_lib.sh's setup_natt, IPv4, no hand-made SAs ---
 setup_net() {
