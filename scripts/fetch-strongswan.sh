@@ -123,8 +123,7 @@ if [ -n "$miss" ]; then
 	echo "$miss" >&2
 	exit 1
 fi
-vpkg=strongswan-charon
-[ $name = libreswan ] && vpkg=libreswan
-apt-cache "${aptopts[@]}" show $vpkg | sed -n 's/^Version: //p' | head -1 >"$base/version"
+# the version of the list's first package, the daemon's
+apt-cache "${aptopts[@]}" show "${pkgs%% *}" | sed -n 's/^Version: //p' | head -1 >"$base/version"
 touch "$base/.complete"
 echo "$root"

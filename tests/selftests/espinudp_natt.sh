@@ -70,9 +70,9 @@ check_spread() {
 moved() { awk 'NR == FNR { a[$1] = $3; next } ($1 in a) && a[$1] != $3' "$TMP/$1.cpu" "$TMP/$2.cpu" | wc -l; }
 
 ethx() { nsx $NSB ethtool "$@"; }
-# ethx_wait <ethtool args>: a change that makes i40e restart the VSI (its
-# rings, and the link with them on the device): traffic only once A and B
-# hear each other again
+# ethx_wait <ethtool args>: a change that may make i40e restart the VSI
+# (its rings, and on the device the link): traffic only once A and B hear
+# each other again
 ethx_wait() {
 	ethx "$@"
 	[ "$NATT_DEV" != x722 ] || wait_link

@@ -66,18 +66,7 @@ setup_net() {
 	esac
 	ip netns add $NSA
 	ip netns add $NSB
-	ip link set $DEVA netns $NSA
-	ip link set $DEVB netns $NSB
-	for n in $NSA $NSB; do
-		ip -n $n link set lo up
-		ip netns exec $n sysctl -qw net.ipv4.conf.all.rp_filter=0
-	done
-	sender_qdisc
-	ip -n $NSA link set $DEVA address 02:00:00:00:00:0a up
-	ip -n $NSB link set $DEVB address 02:00:00:00:00:0b up
-	ip -n $NSA addr add 192.0.2.1/24 dev $DEVA
-	ip -n $NSB addr add 192.0.2.2/24 dev $DEVB
-	ip -n $NSA neigh replace 192.0.2.2 lladdr 02:00:00:00:00:0b dev $DEVA nud permanent
+	gw_pair
 	# A behind a stateless 1:1 NAT: 192.0.2.1 <-> 198.51.100.1 on A's
 	# own device (clsact + act_nat), so that IKE's NAT detection finds
 	# a NAT at A and A's charon sends keepalives

@@ -162,6 +162,26 @@ sa_key() { printf '0x%08x%032x' "$1" "$1"; }	# 20 bytes: key + salt
 # queues for most keys and onto half of them for about 1 key in 80.
 sa_spi() { echo $(( (($2 + 1 + ($1 == 6) * 0x10000) * 0x9E3779B1) & 0xffffffff )); }
 
+# gw_pair: DEVA into NSA and DEVB into NSB, up with fixed MACs and the
+# outer IPv4 addresses (192.0.2.1, .2), A's neighbour entry for B, the
+# sender's qdisc: what setup_natt and ike_lib.sh's setup_net start from
+gw_pair() {
+	local n
+
+	ip link set $DEVA netns $NSA
+	ip link set $DEVB netns $NSB
+	for n in $NSA $NSB; do
+		ip -n $n link set lo up
+		ip netns exec $n sysctl -qw net.ipv4.conf.all.rp_filter=0
+	done
+	sender_qdisc
+	ip -n $NSA link set $DEVA address 02:00:00:00:00:0a up
+	ip -n $NSB link set $DEVB address 02:00:00:00:00:0b up
+	ip -n $NSA addr add 192.0.2.1/24 dev $DEVA
+	ip -n $NSB addr add 192.0.2.2/24 dev $DEVB
+	ip -n $NSA neigh replace 192.0.2.2 lladdr 02:00:00:00:00:0b dev $DEVA nud permanent
+}
+
 setup_natt() {
 	local i spi port
 
@@ -191,22 +211,14 @@ setup_natt() {
 		ip link add $DEVA type veth peer name $DEVB
 		;;
 	esac
-	ip link set $DEVA netns $NSA
-	ip link set $DEVB netns $NSB
+	# no DAD: the devices get the namespace's default when they move in
 	for n in $NSA $NSB; do
-		ip -n $n link set lo up
-		ip netns exec $n sysctl -qw net.ipv4.conf.all.rp_filter=0
 		ip netns exec $n sysctl -qw net.ipv6.conf.all.accept_dad=0
 		ip netns exec $n sysctl -qw net.ipv6.conf.default.accept_dad=0
 	done
-	sender_qdisc
-	ip -n $NSA link set $DEVA address 02:00:00:00:00:0a up
-	ip -n $NSB link set $DEVB address 02:00:00:00:00:0b up
-	ip -n $NSA addr add 192.0.2.1/24 dev $DEVA
-	ip -n $NSB addr add 192.0.2.2/24 dev $DEVB
+	gw_pair
 	ip -n $NSA addr add 2001:db8::1/64 dev $DEVA nodad
 	ip -n $NSB addr add 2001:db8::2/64 dev $DEVB nodad
-	ip -n $NSA neigh replace 192.0.2.2 lladdr 02:00:00:00:00:0b dev $DEVA nud permanent
 	ip -n $NSB neigh replace 192.0.2.1 lladdr 02:00:00:00:00:0a dev $DEVB nud permanent
 	ip -n $NSA neigh replace 2001:db8::2 lladdr 02:00:00:00:00:0b dev $DEVA nud permanent
 	ip -n $NSB neigh replace 2001:db8::1 lladdr 02:00:00:00:00:0a dev $DEVB nud permanent
