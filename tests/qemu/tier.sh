@@ -12,9 +12,9 @@
 # into Debian's QEMU by build-qemu.sh): the selftests run over its two
 # ports with the patched i40e (NATT_DEV=x722) instead of x722sim; logs in
 # build/logs/guest-<line>-x722/.
-# Environment: SELFTESTS (comma list; default cpu_flags and, with x722,
-# espinudp_natt, espinudp_ike and espinudp_libreswan (not on debug) and
-# espinudp_fwrecovery;
+# Environment: SELFTESTS (comma list; default cpu_flags, cpu_smc and,
+# with x722, espinudp_natt, espinudp_ike and espinudp_libreswan (not on
+# debug) and espinudp_fwrecovery;
 # trivial without), KTAP_MODS
 # (default x722_rx_test), BUILD_NAME (artifacts in build/<name>/ instead of
 # build/<line>/), GUEST_ENV, TIMEOUT (see run-guest.sh).
@@ -116,11 +116,12 @@ ktap_def=x722_rx_test
 # malformed frames, get_rss() on a moved IRQ).  On the debug kernel
 # (KASAN, lockdep, kmemleak; 8x slower) the model runs the NAT-T selftest
 # at the smaller scale above and the driver's recovery-mode paths.
-# cpu_flags first: the QEMU under the guest gets RFLAGS right.
+# cpu_flags and cpu_smc first: the QEMU under the guest gets RFLAGS right
+# and never runs code older than a finished cross-modification.
 case $dev,$line in
-x722,debug) sel_def=cpu_flags,espinudp_natt,espinudp_fwrecovery ;;
-x722,*) sel_def=cpu_flags,espinudp_natt,espinudp_ike,espinudp_libreswan,espinudp_fwrecovery ;;
-*) sel_def=cpu_flags,trivial ;;
+x722,debug) sel_def=cpu_flags,cpu_smc,espinudp_natt,espinudp_fwrecovery ;;
+x722,*) sel_def=cpu_flags,cpu_smc,espinudp_natt,espinudp_ike,espinudp_libreswan,espinudp_fwrecovery ;;
+*) sel_def=cpu_flags,cpu_smc,trivial ;;
 esac
 BUILD_NAME=$bn TAP_N0=$n tests/qemu/run-guest.sh "$line" "${SELFTESTS:-$sel_def}" \
 	"${KTAP_MODS-$ktap_def}" || fail=1
