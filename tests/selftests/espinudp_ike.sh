@@ -81,6 +81,11 @@ charon {
 	load = $want_plugins
 	install_routes = no
 	install_virtual_ip = no
+	# no routes, so no table for them and no policy routing rule: a
+	# kernel without IP_MULTIPLE_TABLES (the debug kernel) refuses the
+	# rule, and charon logs that as an error.  charon.routing_table,
+	# not plugins.kernel-netlink's (5.9.8 reads "%s.routing_table")
+	routing_table = 0
 	keep_alive = ${KEEPALIVE_S}s
 	# TCG runs the guest 20-50x slower than hardware: the first
 	# retransmit after 10 s, not 4 s
@@ -102,12 +107,6 @@ charon {
 	plugins {
 		vici {
 			socket = unix://$TMP/$1/charon.vici
-		}
-		# no routes, so no table for them and no policy routing
-		# rule: a kernel without IP_MULTIPLE_TABLES (the debug
-		# kernel) refuses the rule, and charon logs that as an error
-		kernel-netlink {
-			routing_table = 0
 		}
 	}
 }

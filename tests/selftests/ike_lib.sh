@@ -130,15 +130,6 @@ no_loss() {
 		[ "$LOST" -eq 0 ] && [ "$DROPS" -eq 0 ]
 }
 
-spread() {
-	local c ok=0
-
-	for ((c = 0; c < NCPU; c++)); do
-		[ "${SHARE[c]}" -ge 150 ] && [ "${SHARE[c]}" -le 350 ] || ok=1
-	done
-	return $ok
-}
-
 # s1_baseline: no module, every ESP frame on the queue-0 CPU
 s1_baseline() {
 	local q0
@@ -162,7 +153,7 @@ s1_module() {
 	CAPTURE=1 run_traffic module
 
 	for ((c = 0; c < NCPU; c++)); do shares+=" cpu$c $(pct "${SHARE[c]}")"; done
-	check "module: every CPU processes 15-35% of ESP frames ($shares )" spread
+	check "module: every CPU processes 15-35% of ESP frames per queue it services ($shares; $(queue_cpus))" spread
 	check "module: every SA on exactly one CPU" one_cpu_per_sa module
 	check "module: every SA on the CPU espinudp-hash predicts" predicted module
 	check "module: nothing lost ($RECV/$SENT, drops $DROPS)" no_loss

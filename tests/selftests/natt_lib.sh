@@ -125,6 +125,43 @@ queue_cpus() {
 	echo
 }
 
+# queue_count: $DEVB's queues (its TxRx vectors; x722sim: one per CPU)
+queue_count() {
+	if [ "$NATT_DEV" = x722sim ]; then
+		echo "$NCPU"
+		return
+	fi
+	awk -v p="i40e-$DEVB-TxRx-" 'index($NF, p) == 1 { n++ } END { print n + 0 }' /proc/interrupts
+}
+
+# spread: the ESP frames of the last run (SHARE, per mille) spread as the
+# queues do: each CPU takes 60-140% of an equal queue's share per queue
+# whose vector it services (15-35% with 4 queues, one per CPU, as the
+# kernel gives i40e's vectors at boot), and a CPU that services none
+# less than 1.5%.  After an i40e reload the kernel may give two vectors
+# one CPU (seen on the debug kernel): that CPU then takes two queues'
+# share, as it would of frames the device hashes itself.
+spread() {
+	local c q n nq=() N ok=0
+
+	N=$(queue_count)
+	[ "$N" -gt 0 ] || return 1
+	for ((q = 0; q < N; q++)); do
+		c=$(queue_cpu $q)
+		[ "$c" = none ] || nq[c]=$((${nq[c]:-0} + 1))
+	done
+	for ((c = 0; c < NCPU; c++)); do
+		n=${nq[c]:-0}
+		if [ "$n" -eq 0 ]; then
+			[ "${SHARE[c]:-0}" -lt 15 ] || ok=1
+		elif [ "${SHARE[c]:-0}" -lt $((600 * n / N)) ] ||
+		     [ "${SHARE[c]:-0}" -gt $((1400 * n / N)) ]; then
+			ok=1
+		fi
+	done
+	return $ok
+}
+
 # nsx <ns> <command...>: the command in namespace <ns>'s network stack
 # only, for what reads no /sys: busybox's nsenter is static, and under
 # the debug kernel costs about 0.25 s where ip netns exec costs 0.7-0.9 s
