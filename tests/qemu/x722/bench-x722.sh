@@ -13,7 +13,8 @@
 #     same run: how long the senders take for the same datagrams (the
 #     medians), and the ratio of the medians, model/x722sim.
 # Ends with the line
-#   bench-x722: a2b_fps=<n> b2a_fps=<n> both_a2b_fps=<n> both_b2a_fps=<n>
+#   bench-x722: a2b_fps=<n> b2a_fps=<n> naive_a2b_fps=<n> naive_b2a_fps=<n>
+#     both_a2b_fps=<n> both_b2a_fps=<n>
 #     natt_x722_ms=<n> natt_x722sim_ms=<n> ratio=<x.yy>        (one line)
 # TCG on a shared host: absolute numbers move with the host's load;
 # the ratio of two runs made together means more.
@@ -99,5 +100,5 @@ mx=$(median "${all_x[@]}") ms=$(median "${all_s[@]}")
 ratio=-1
 [ "$mx" -gt 0 ] && [ "$ms" -gt 0 ] && ratio=$(awk -v a="$mx" -v b="$ms" 'BEGIN { printf "%.2f", a / b }')
 echo "bench-x722: note: TCG on a shared host; compare runs made together"
-echo "bench-x722: a2b_fps=$(fps a2b) b2a_fps=$(fps b2a) both_a2b_fps=$(fps both_a2b) both_b2a_fps=$(fps both_b2a) natt_x722_ms=$mx natt_x722sim_ms=$ms ratio=$ratio"
+echo "bench-x722: a2b_fps=$(fps a2b) b2a_fps=$(fps b2a) naive_a2b_fps=$(fps naive_a2b) naive_b2a_fps=$(fps naive_b2a) both_a2b_fps=$(fps both_a2b) both_b2a_fps=$(fps both_b2a) natt_x722_ms=$mx natt_x722sim_ms=$ms ratio=$ratio"
 exit "$rc"
