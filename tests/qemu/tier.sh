@@ -12,7 +12,7 @@
 # into Debian's QEMU by build-qemu.sh): the selftests run over its two
 # ports with the patched i40e (NATT_DEV=x722) instead of x722sim; logs in
 # build/logs/guest-<line>-x722/.
-# Environment: SELFTESTS (comma list; default cpu_flags, cpu_smc and,
+# Environment: SELFTESTS (comma list; default cpu_flags and,
 # with x722, espinudp_natt, espinudp_ike, espinudp_libreswan (not on
 # debug) and espinudp_fwrecovery;
 # trivial without), KTAP_MODS
@@ -115,12 +115,12 @@ ktap_def=x722_rx_test
 # (KASAN, lockdep, kmemleak; 8x slower) the model runs the NAT-T selftest
 # and the strongSwan one with fewer datagrams per flow and fewer rekeys
 # (above), and the driver's recovery-mode paths.
-# cpu_flags and cpu_smc first: the QEMU under the guest gets RFLAGS right
-# and never runs code older than a finished cross-modification.
+# cpu_flags first: the QEMU under the guest gets RFLAGS right.  (cpu_smc,
+# on demand: QEMU 7.2 still has a window of one write, README.rst.)
 case $dev,$line in
-x722,debug) sel_def=cpu_flags,cpu_smc,espinudp_natt,espinudp_ike,espinudp_fwrecovery ;;
-x722,*) sel_def=cpu_flags,cpu_smc,espinudp_natt,espinudp_ike,espinudp_libreswan,espinudp_fwrecovery ;;
-*) sel_def=cpu_flags,cpu_smc,trivial ;;
+x722,debug) sel_def=cpu_flags,espinudp_natt,espinudp_ike,espinudp_fwrecovery ;;
+x722,*) sel_def=cpu_flags,espinudp_natt,espinudp_ike,espinudp_libreswan,espinudp_fwrecovery ;;
+*) sel_def=cpu_flags,trivial ;;
 esac
 BUILD_NAME=$bn TAP_N0=$n tests/qemu/run-guest.sh "$line" "${SELFTESTS:-$sel_def}" \
 	"${KTAP_MODS-$ktap_def}" || fail=1

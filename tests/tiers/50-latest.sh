@@ -95,7 +95,7 @@ qemu=$(tail -n 1 "$xlogs/qemu-build.log")
 # frames), on no device
 if [ "${SELFTESTS-}" != none ]; then
 	QEMU=$qemu QEMU_ARGS="-L $(dirname "$qemu")/pc-bios" TAP_N0=$n \
-		tests/qemu/run-guest.sh "$line" "${SELFTESTS:-cpu_flags,cpu_smc}" \
+		tests/qemu/run-guest.sh "$line" "${SELFTESTS:-cpu_flags}" \
 		"${KTAP_MODS-x722_rx_test}" || fail=1
 	n=$(cat "$logs/tap.count" 2>/dev/null || echo $((n + 1)))
 fi
