@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make demo, guest side: the NAT-T scenario over the emulated X722
-# (NATT_DEV=x722) first with Debian's stock i40e, then with the patched
-# i40e and i40e_espinudp (over x722sim by default: without, then with
+# (NATT_DEV=x722, make demo's default) first with Debian's stock i40e,
+# then with the patched i40e and i40e_espinudp (over x722sim, as
+# DEMO_DEV=x722sim or a run by hand gives: without, then with
 # i40e_espinudp); prints a per-CPU table of ESP frame shares with
 # bars, the module's counters and the "demo:" summary line (esp_frames:
 # ESP frames decrypted over both runs; lost, reordered: over both runs),

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # NAT-T ESP-in-UDP spreading end to end: NSA4 IPv4 + NSA6 IPv6 tunnel-mode
-# SAs between two gateways over an x722sim pair, whose "hardware RSS"
-# leaves NAT-T unhashed on queue 0 like an X722.
+# SAs between two gateways over the two ports of the emulated X722
+# (NATT_DEV=x722, as the tiers run it: the patched i40e, whose "hardware
+# RSS" leaves NAT-T unhashed on queue 0 as an X722 does), or over an
+# x722sim pair (the default when run by hand).
 #
 #  - without i40e_espinudp, >= 99% of the ESP frames are processed on the
 #    queue-0 CPU (the bug);

@@ -3,8 +3,9 @@
 #
 # NAT-T scenario shared by the selftests and the demo: two network
 # namespaces, gateway A (sender) and gateway B (receiver), joined by a
-# device pair (x722sim by default; NATT_DEV=x722: the two ports of the
-# emulated X722 of tests/qemu/x722/, driven by i40e; veth), and real
+# device pair (NATT_DEV=x722, as every tier and the demo run it: the two
+# ports of the emulated X722 of tests/qemu/x722/, driven by the patched
+# i40e; x722sim, the default when run by hand; veth), and real
 # `ip xfrm` NAT-T tunnels between one pair of peers: NSA4 SAs over IPv4 and
 # NSA6 over IPv6 (tunnel mode, rfc4106(gcm(aes)), encap espinudp 4500
 # 4500).  SA i carries one inner UDP flow, selected by its port; its SPI
