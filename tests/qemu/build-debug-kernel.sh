@@ -20,6 +20,8 @@ hash=$( (cat "$frag"; cat "$cache/6.1/version" 2>/dev/null || true) |
 	sha256sum | cut -c1-12)
 out=$cache/debug-kernel-$hash
 if [ -f "$out/.done" ]; then
+	# debug-kernel: the one last asked for, for tools run by hand
+	ln -sfn "debug-kernel-$hash" "$cache/debug-kernel"
 	echo "$out"
 	exit 0
 fi

@@ -20,7 +20,7 @@ out=${2:?usage: mkinitramfs.sh <line> <out.cpio.gz>}
 
 case $line in
 debug)
-	kb=$(readlink -f "$cache/debug-kernel")
+	kb=${DEBUG_KDIR:-$(readlink -f "$cache/debug-kernel")}
 	abi=$(cat "$kb/include/config/kernel.release")
 	moddir=$kb/root/lib/modules/$abi
 	symvers=$kb/Module.symvers

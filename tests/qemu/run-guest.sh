@@ -44,7 +44,7 @@ fi
 
 case $line in
 debug)
-	kernel=$(readlink -f "$cache/debug-kernel")/arch/x86/boot/bzImage
+	kernel=${DEBUG_KDIR:-$(readlink -f "$cache/debug-kernel")}/arch/x86/boot/bzImage
 	# pci=noacpi: KASAN makes the AML interpreter so slow under TCG
 	# that _PRT evaluation times out and stalls RCU
 	extra="panic_on_warn=1 kmemleak=on pci=noacpi"

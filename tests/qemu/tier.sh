@@ -43,7 +43,11 @@ debug)
 	step "debug kernel (KASAN, lockdep, kmemleak; cached by config hash)" \
 		"$logs/kernel.log" tests/qemu/build-debug-kernel.sh ||
 		{ echo "1..$n"; exit 1; }
-	kdir=$(readlink -f "$cache/debug-kernel")
+	# the build of this checkout's debug.config (a cache hit now), not
+	# whatever $cache/debug-kernel points at: another checkout's run may
+	# have moved it; the scripts below take it from DEBUG_KDIR
+	kdir=$(tests/qemu/build-debug-kernel.sh) || { echo "1..$n"; exit 1; }
+	export DEBUG_KDIR=$kdir
 	;;
 *)
 	step "fetch Debian $line kernel" "$logs/fetch.log" \

@@ -17,7 +17,7 @@ script=${2:?guest script}
 shift 2
 qemu=${QEMU:-$("$here/build-qemu.sh")}
 case $line in
-debug) kernel=$(readlink -f "$cache/debug-kernel")/arch/x86/boot/bzImage
+debug) kernel=${DEBUG_KDIR:-$(readlink -f "$cache/debug-kernel")}/arch/x86/boot/bzImage
        extra="pci=noacpi" ;;
 *) kernel=$cache/$line/sysroot/boot/vmlinuz-$(cat "$cache/$line/abi")
    extra="" ;;

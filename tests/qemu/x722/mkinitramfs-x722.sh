@@ -16,7 +16,7 @@ out=${3:?output}
 
 case $line in
 debug)
-	kb=$(readlink -f "$cache/debug-kernel")
+	kb=${DEBUG_KDIR:-$(readlink -f "$cache/debug-kernel")}
 	abi=$(cat "$kb/include/config/kernel.release")
 	moddir=$kb/root/lib/modules/$abi
 	;;
