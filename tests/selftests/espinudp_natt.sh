@@ -168,8 +168,10 @@ if [ -w $tr/kprobe_events ] &&
 	t0=$(tinit)
 	ethx -X $DEVB equal 2
 	ethx -X $DEVB default
-	ethx -L $DEVB combined 2
-	ethx -L $DEVB combined 4
+	# i40e restarts the VSI for -L: the next phase's traffic must not
+	# start before the link is back (it did: 5760 sent, none arrived)
+	ethx_wait -L $DEVB combined 2
+	ethx_wait -L $DEVB combined 4
 	t1=$(tinit)
 	ethx -X $DEVB hkey "$(for ((i = 0; i < 52; i++)); do printf '%02x' $(((i * 31 + 7) % 256)); [ $i -lt 51 ] && printf ':'; done)"
 	t2=$(tinit)
